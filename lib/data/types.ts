@@ -35,6 +35,8 @@ export interface RawDataset {
   inputShape: number[];
   /** Class names, index = label. */
   classes: string[];
+  /** Optional name of each channel (inputShape[0] of them), e.g. "humidity (%)", for plots. */
+  channelNames?: string[];
   /** The samples to split into train/val (and test, when the source has no official test set). */
   samples: Samples;
   /** The source's own test set (MNIST, Fashion-MNIST, UCI HAR), used as-is when present. */
@@ -63,6 +65,7 @@ export interface PreparedDataset {
   source: string;
   inputShape: number[];
   classes: string[];
+  channelNames?: string[];
   train: Samples;
   val: Samples;
   test: Samples;

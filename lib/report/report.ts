@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { sha256Hex } from "../util/hash.ts";
+import { repoRoot } from "../util/paths.ts";
 import { type MachineFacts, machineFacts } from "./machine.ts";
 
 /** Version of the report envelope. Bump when a field changes meaning or is removed. */
@@ -45,7 +46,12 @@ export interface Report {
 export async function gitCommit(): Promise<string> {
   try {
     const run = async (args: string[]) => {
-      const out = await new Deno.Command("git", { args, stdout: "piped", stderr: "null" })
+      const out = await new Deno.Command("git", {
+        args,
+        cwd: repoRoot(),
+        stdout: "piped",
+        stderr: "null",
+      })
         .output();
       return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
     };
