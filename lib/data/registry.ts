@@ -39,7 +39,7 @@ export const LOADERS: { [S in DatasetSource]: LoaderEntry<S> } = {
   },
   har: {
     load: async (spec, ctx) => (await import("./har/mod.ts")).loadHar(spec, ctx),
-    version: "har@1",
+    version: "har@2",
     view: "signal",
   },
   sound: {

@@ -61,10 +61,14 @@ export async function loadHar(spec: HarSpec, ctx: LoaderContext): Promise<RawDat
       `${spec.windowLength} samples at ${spec.sampleRate} Hz; noise ${g.noise} g, mount jitter ` +
       `${g.mountJitterDeg} deg, window jitter ${g.windowJitterDeg} deg; groups = subjects`,
     inputShape: [3, spec.windowLength],
+    channelNames: [...ACC_CHANNELS],
     classes: [...HAR_ACTIVITIES],
     samples,
   };
 }
+
+/** Channel names of the accelerometer windows (total acceleration, in g). */
+const ACC_CHANNELS = ["acc x (g)", "acc y (g)", "acc z (g)"] as const;
 
 async function loadUci(root: string, spec: HarSpec, ctx: LoaderContext): Promise<RawDataset> {
   if (spec.sampleRate !== UCI_RATE) {
@@ -82,6 +86,7 @@ async function loadUci(root: string, spec: HarSpec, ctx: LoaderContext): Promise
       `${har.test.y.length} test windows of ${spec.windowLength} samples at ${UCI_RATE} Hz; ` +
       `groups = volunteers; official test split kept`,
     inputShape: [3, spec.windowLength],
+    channelNames: [...ACC_CHANNELS],
     classes: har.classes,
     samples: har.train,
     officialTest: har.test,
