@@ -19,15 +19,22 @@ export interface MachineFacts {
   onnxruntimeWeb: string;
 }
 
-/** The CPU model name from /proc/cpuinfo, or "unknown" where that file does not exist. */
+/**
+ * The CPU model name: from /proc/cpuinfo when readable (Deno allows that only with
+ * --allow-all), else from `lscpu` (granted with --allow-run=lscpu), else "unknown".
+ */
 export function cpuModel(): string {
   try {
     const text = Deno.readTextFileSync("/proc/cpuinfo");
     const m = text.match(/^model name\s*:\s*(.+)$/m) ?? text.match(/^Model\s*:\s*(.+)$/m);
-    return m ? m[1].trim() : "unknown";
-  } catch {
-    return "unknown";
-  }
+    if (m) return m[1].trim();
+  } catch { /* not permitted or not Linux */ }
+  try {
+    const out = new Deno.Command("lscpu", { stdout: "piped", stderr: "null" }).outputSync();
+    const m = new TextDecoder().decode(out.stdout).match(/^Model name:\s*(.+)$/m);
+    if (m) return m[1].trim();
+  } catch { /* no lscpu, or not permitted */ }
+  return "unknown";
 }
 
 /** The version of the installed onnxruntime-web package (read from its package.json). */
