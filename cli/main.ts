@@ -11,6 +11,7 @@ import { AdaspringError, ExitCode } from "../lib/errors.ts";
 import { registerConfigCommands } from "./commands/config.ts";
 import { registerDatasetCommands } from "./commands/datasets.ts";
 import { registerModelCommands } from "./commands/model.ts";
+import { registerTrainCommand } from "./commands/train.ts";
 import { parseSeed } from "./options.ts";
 
 /** Version of the adaspring CLI. */
@@ -32,6 +33,7 @@ export function buildProgram(): Command<[], { seed?: number; out?: string; json?
   registerConfigCommands(program);
   registerDatasetCommands(program);
   registerModelCommands(program);
+  registerTrainCommand(program);
   tab(program as unknown as Parameters<typeof tab>[0]);
   return program;
 }
