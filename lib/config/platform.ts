@@ -25,7 +25,15 @@ const cpuSchema = z.strictObject({
   model: z.string().min(1),
   cores: sourcedNumber(positive()),
   clockGhz: sourcedNumber(positive()),
+  /** Vector width the inference runtime uses (128 for NEON and for WASM SIMD). */
   simdWidthBits: sourcedNumber(positive()),
+  /**
+   * Vector fused multiply-adds issued per cycle per core at `simdWidthBits`. Optional: with it
+   * (and `threads`) the peak is known, so host-calibrated efficiencies can be transferred.
+   */
+  fmaPerCycle: sourcedNumber(positive()).optional(),
+  /** Cores the runtime uses for one inference (defaults to `cores`). */
+  threads: sourcedNumber(positive()).optional(),
 });
 
 /** A device whose latency is modeled from its figures. */
@@ -45,11 +53,15 @@ const modeledPlatform = z.strictObject({
   power: powerSchema,
 });
 
-/** The machine running the command: latency is measured, power may be modeled. */
+/**
+ * The machine running the command: latency is measured, power may be modeled. `cpu` (optional)
+ * gives the peak the calibration divides by to turn measured throughputs into efficiencies.
+ */
 const measuredPlatform = z.strictObject({
   name: identifier(),
   description: z.string().default(""),
   latency: z.literal("measured"),
+  cpu: cpuSchema.optional(),
   power: powerSchema,
 });
 
@@ -60,6 +72,31 @@ export const platformSchema = z.discriminatedUnion("latency", [modeledPlatform, 
 
 /** A validated platform config. */
 export type PlatformConfig = z.output<typeof platformSchema>;
+
+/** A validated platform whose latency is modeled. */
+export type ModeledPlatformConfig = Extract<PlatformConfig, { latency: "modeled" }>;
+
+/** The CPU figures of a platform. */
+export type CpuConfig = z.output<typeof cpuSchema>;
+
+/**
+ * Peak float32 throughput in GFLOP/s of the cores the runtime uses:
+ * `threads x clockGhz x (simdWidthBits / 32) lanes x 2 (FMA) x fmaPerCycle`, or `null` when the
+ * file does not state `fmaPerCycle`.
+ *
+ * @example
+ * ```ts
+ * import { peakGflops } from "./platform.ts";
+ * const f = (value: number) => ({ value, source: "example" });
+ * const cpu = { model: "A72", cores: f(4), clockGhz: f(1.5), simdWidthBits: f(128), fmaPerCycle: f(1) };
+ * console.assert(peakGflops(cpu) === 48);
+ * ```
+ */
+export function peakGflops(cpu: CpuConfig): number | null {
+  if (cpu.fmaPerCycle === undefined) return null;
+  const threads = cpu.threads?.value ?? cpu.cores.value;
+  return threads * cpu.clockGhz.value * (cpu.simdWidthBits.value / 32) * 2 * cpu.fmaPerCycle.value;
+}
 
 /** Resolve a platform name or path to a file path. */
 export function platformPath(nameOrPath: string): string {

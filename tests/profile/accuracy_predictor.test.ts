@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import {
+  accuracyObjective,
+  features,
+  fitAccuracyPredictor,
+  fitRidge,
+  predictAccuracy,
+} from "../../lib/profile/accuracy_predictor.ts";
+import { evaluateSpace } from "../../lib/profile/space_eval.ts";
+import { configAt, sampleConfig } from "../../lib/supernet/mod.ts";
+import { createRng } from "../../lib/util/rng.ts";
+import { mnistSpace } from "./fixtures.ts";
+
+Deno.test("ridge with a tiny penalty recovers an exact linear function", () => {
+  const rng = createRng(1);
+  const xs = Array.from(
+    { length: 30 },
+    () => Float64Array.from([rng.next(), rng.next(), rng.next()]),
+  );
+  const ys = xs.map((x) => 0.5 + 2 * x[0] - x[1] + 0.25 * x[2]);
+  const { weights, intercept } = fitRidge(xs, ys, 1e-10);
+  [2, -1, 0.25].forEach((w, j) => assert.ok(Math.abs(weights[j] - w) < 1e-6));
+  assert.ok(Math.abs(intercept - 0.5) < 1e-6);
+  // A large penalty shrinks the weights towards 0 (the intercept is not penalized).
+  const shrunk = fitRidge(xs, ys, 1e6);
+  assert.ok(Math.abs(shrunk.weights[0]) < 0.01);
+  assert.ok(Math.abs(shrunk.intercept - ys.reduce((a, b) => a + b) / ys.length) < 0.02);
+});
+
+Deno.test("the predictor ranks held-out configurations of a synthetic accuracy function", async () => {
+  const space = await mnistSpace();
+  const rng = createRng(2);
+  // Ground truth: an additive effect per choice plus a small interaction and noise.
+  const effects = space.blocks.map((b) => b.choices.map(() => -0.05 * rng.next()));
+  const truth = (c: { choices: readonly number[]; int8: boolean }) =>
+    0.98 + c.choices.reduce((a, ch, i) => a + effects[i][ch], 0) - (c.int8 ? 0.01 : 0) +
+    (c.choices[0] === c.choices[2] ? 0.003 : 0);
+  const samples = Array.from({ length: 240 }, () => {
+    const config = sampleConfig(space, rng);
+    return { config, accuracy: truth(config) + 0.002 * rng.normal() };
+  });
+  const fit = fitAccuracyPredictor(space, samples, { rng: rng.fork("fit") });
+  assert.equal(fit.quality.n, 60);
+  assert.ok(fit.quality.spearman > 0.9, `spearman ${fit.quality.spearman}`);
+  assert.ok(fit.quality.kendallTau > 0.75, `kendall ${fit.quality.kendallTau}`);
+  assert.ok(fit.quality.rmse < 0.01, `rmse ${fit.quality.rmse}`);
+  assert.equal(fit.model.featureNames.length, features(space, samples[0].config).length);
+  // The additive whole-space evaluation agrees with per-configuration prediction.
+  const [col] = evaluateSpace(space, [accuracyObjective(space, fit.model)]);
+  for (let t = 0; t < 20; t++) {
+    const i = rng.int(col.length);
+    assert.ok(Math.abs(col[i] - predictAccuracy(space, fit.model, configAt(space, i))) < 1e-12);
+  }
+});
+
+Deno.test("too few measured configurations is a clear error", async () => {
+  const space = await mnistSpace();
+  const rng = createRng(3);
+  const samples = [0, 1, 2].map(() => ({ config: sampleConfig(space, rng), accuracy: 0.5 }));
+  assert.throws(() => fitAccuracyPredictor(space, samples, { rng }), /at least 4/);
+});
