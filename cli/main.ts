@@ -12,6 +12,7 @@ import { registerConfigCommands } from "./commands/config.ts";
 import { registerDatasetCommands } from "./commands/datasets.ts";
 import { registerModelCommands } from "./commands/model.ts";
 import { registerTrainCommand } from "./commands/train.ts";
+import { registerSupernetCommands } from "./commands/supernet.ts";
 import { parseSeed } from "./options.ts";
 
 /** Version of the adaspring CLI. */
@@ -34,6 +35,7 @@ export function buildProgram(): Command<[], { seed?: number; out?: string; json?
   registerDatasetCommands(program);
   registerModelCommands(program);
   registerTrainCommand(program);
+  registerSupernetCommands(program);
   tab(program as unknown as Parameters<typeof tab>[0]);
   return program;
 }

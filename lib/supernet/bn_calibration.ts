@@ -1,0 +1,264 @@
+/**
+ * BatchNorm recalibration: shared BN statistics are the main cause of accuracy collapse in
+ * weight-sharing nets (DESIGN.md section 3), so each configuration gets its own, measured on a
+ * few hundred training samples when it is first materialized, then cached (in memory, and on
+ * disk when a cache directory is given).
+ *
+ * The calibration graph is the subnet with unfolded convs whose BNs normalise with the batch's
+ * own statistics (as in training) and output them: per channel, the mean and the biased
+ * variance over the batch and spatial axes. Batches are pooled exactly
+ * (`var = sum n_b (v_b + (m_b - m)^2) / N`). It runs on the runtime layer (ORT-web by default).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { tensor } from "../onnx/dtype.ts";
+import { GraphBuilder, type Tensor } from "../onnx/graph.ts";
+import { add, div, mul, relu, sqrt, sub } from "../onnx/ops/math.ts";
+import { reduceMean } from "../onnx/ops/math.ts";
+import { conv } from "../onnx/ops/nn.ts";
+import { encodeModel } from "../onnx/proto/encode.ts";
+import type { ModelData } from "../onnx/types.ts";
+import { createSession } from "../runtime/session.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import { sha256Hex } from "../util/hash.ts";
+import { formatConfigId } from "./config_id.ts";
+import { deriveSubnetWeights, type SubnetWeights } from "./derive.ts";
+import { convOptions, emitBackbone } from "./emit.ts";
+import type { BnStatistics, BnStats } from "./materialize.ts";
+import { planSubnet } from "./plan.ts";
+import type { SearchSpace, SubnetConfig } from "./space.ts";
+import { BN_EPSILON, type WeightStore } from "./weights.ts";
+
+/** Default number of training samples statistics are measured on. */
+export const DEFAULT_CALIBRATION_SAMPLES = 256;
+
+/** Samples to calibrate on: row-major float32, `count * product(inputShape)` values. */
+export interface CalibrationData {
+  readonly x: Float32Array;
+  readonly inputShape: readonly number[];
+  /** Identifies the data in cache keys (e.g. the dataset checksum). */
+  readonly key: string;
+}
+
+/** Options of {@link calibrateBn}. */
+export interface CalibrationOptions {
+  /** Samples used (default {@link DEFAULT_CALIBRATION_SAMPLES}, at most what `data` holds). */
+  readonly samples?: number;
+  /** Samples per runtime call (default: all at once). */
+  readonly batchSize?: number;
+  /** Runtime backend, `web` (default) or `native`. */
+  readonly backend?: string;
+  /** Also cache statistics as JSON files in this directory (e.g. `<run dir>/bn-stats`). */
+  readonly cacheDir?: string;
+  /** Skip the caches (to time the uncached path); the result is still stored. */
+  readonly refresh?: boolean;
+  /** Weights already derived for this configuration. */
+  readonly weights?: SubnetWeights;
+}
+
+/** Milliseconds per phase of an uncached calibration, measured here. */
+export interface CalibrationTimings {
+  readonly build: number;
+  readonly session: number;
+  readonly run: number;
+}
+
+/** Statistics of a configuration and how they were obtained. */
+export interface CalibrationResult {
+  readonly stats: BnStats;
+  /** `memory` or `disk` when served from a cache, `null` when measured now. */
+  readonly cached: "memory" | "disk" | null;
+  readonly samples: number;
+  readonly timings: CalibrationTimings;
+}
+
+const memory = new Map<string, BnStats>();
+const storeIds = new WeakMap<WeightStore, number>();
+let nextStoreId = 1;
+const contentHashes = new WeakMap<WeightStore, { revision: number; hash: string }>();
+
+/** Empties the in-memory statistics cache. */
+export function clearBnCache(): void {
+  memory.clear();
+}
+
+/**
+ * The calibration graph of a plan: input `input`, outputs `<bn>.mean` and `<bn>.var`
+ * (`[1, C, 1...]`) for every BN.
+ */
+export function calibrationModel(
+  plan: ReturnType<typeof planSubnet>,
+  weights: SubnetWeights,
+  inputShape: readonly number[],
+): { model: ModelData; bns: string[] } {
+  const g = new GraphBuilder("bn-calibration");
+  const input = g.input("input", "float32", ["N", ...inputShape]);
+  const axes = [0, ...Array.from({ length: plan.dims }, (_, i) => i + 2)];
+  const bns: string[] = [];
+  const t = (name: string) => weights.tensors.get(name)!;
+  const channel = (name: string, c: number) => {
+    const v = t(name);
+    return g.param(name, tensor("float32", [1, c, ...Array(plan.dims).fill(1)], v.data));
+  };
+  const layer = (x: Tensor, c: Parameters<typeof convOptions>[0]): Tensor => {
+    const w = t(`${c.name}.w`);
+    const y = conv(
+      x,
+      g.param(`${c.name}.w`, { dtype: "float32", shape: w.shape, data: w.data }),
+      undefined,
+      convOptions(c, plan.dims),
+    );
+    if (c.bn === null) return y;
+    const mean = reduceMean(y, axes, { name: `${c.bn}.mean` });
+    const centred = sub(y, mean);
+    const variance = reduceMean(mul(centred, centred), axes, { name: `${c.bn}.var` });
+    g.output(mean, `${c.bn}.mean`);
+    g.output(variance, `${c.bn}.var`);
+    bns.push(c.bn);
+    const normed = div(centred, sqrt(add(variance, BN_EPSILON)));
+    const scaled = add(
+      mul(normed, channel(`${c.bn}.gamma`, c.cout)),
+      channel(`${c.bn}.beta`, c.cout),
+    );
+    return relu(scaled);
+  };
+  g.output(emitBackbone(plan, input, layer), "features");
+  return { model: g.toModel(), bns };
+}
+
+async function storeKey(store: WeightStore): Promise<string> {
+  const known = contentHashes.get(store);
+  if (known?.revision === store.revision) return known.hash;
+  const parts: Uint8Array[] = [];
+  for (const [name, t] of store.tensors) {
+    parts.push(
+      new TextEncoder().encode(name),
+      new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+    );
+  }
+  const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const hash = await sha256Hex(all);
+  contentHashes.set(store, { revision: store.revision, hash });
+  return hash;
+}
+
+function toJson(stats: BnStats): string {
+  const out: Record<string, { mean: number[]; variance: number[] }> = {};
+  for (const [k, v] of stats) out[k] = { mean: [...v.mean], variance: [...v.variance] };
+  return JSON.stringify(out) + "\n";
+}
+
+function fromJson(text: string): BnStats {
+  const parsed = JSON.parse(text) as Record<string, { mean: number[]; variance: number[] }>;
+  return new Map(
+    Object.entries(parsed).map(([k, v]) => [k, {
+      mean: Float64Array.from(v.mean),
+      variance: Float64Array.from(v.variance),
+    }]),
+  );
+}
+
+/**
+ * Measures (or fetches from cache) the BN statistics of `config` on `data`.
+ *
+ * @example
+ * ```ts
+ * import { calibrateBn } from "./bn_calibration.ts";
+ * import { createWeightStore } from "./weights.ts";
+ * import { createSearchSpace, smallestConfig } from "./mod.ts";
+ * import { loadTaskConfig } from "../config/task.ts";
+ * const space = createSearchSpace((await loadTaskConfig("mnist")).config);
+ * const store = createWeightStore(space, { inputChannels: 1, numClasses: 10 }, 0);
+ * const data = { x: new Float32Array(8 * 784).fill(0.5), inputShape: [1, 28, 28], key: "const" };
+ * const r = await calibrateBn(store, space, smallestConfig(space), data, { samples: 8 });
+ * console.assert(r.stats.get("stem.bn")!.mean.length === 16 && r.cached === null);
+ * ```
+ */
+export async function calibrateBn(
+  store: WeightStore,
+  space: SearchSpace,
+  config: SubnetConfig,
+  data: CalibrationData,
+  opts: CalibrationOptions = {},
+): Promise<CalibrationResult> {
+  const size = data.inputShape.reduce((a, b) => a * b, 1);
+  const available = Math.floor(data.x.length / size);
+  const n = Math.min(opts.samples ?? DEFAULT_CALIBRATION_SAMPLES, available);
+  if (n < 1) throw new RangeError("BN calibration needs at least one sample");
+  if (!storeIds.has(store)) storeIds.set(store, nextStoreId++);
+  // The int8 flag does not change float statistics: calibrate the float configuration.
+  const id = formatConfigId(space, { ...config, int8: false });
+  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}`;
+  const none = { build: 0, session: 0, run: 0 };
+  if (!opts.refresh && memory.has(memKey)) {
+    return { stats: memory.get(memKey)!, cached: "memory", samples: n, timings: none };
+  }
+  let diskPath: string | undefined;
+  if (opts.cacheDir !== undefined) {
+    const key = await sha256Hex(`${await storeKey(store)}|${id}|${n}|${data.key}`);
+    diskPath = join(opts.cacheDir, `bn-${key.slice(0, 32)}.json`);
+    if (!opts.refresh) {
+      try {
+        const stats = fromJson(await Deno.readTextFile(diskPath));
+        memory.set(memKey, stats);
+        return { stats, cached: "disk", samples: n, timings: none };
+      } catch { /* not cached yet (or unreadable): measure */ }
+    }
+  }
+
+  const t0 = performance.now();
+  const plan = planSubnet(space, config, store.shape);
+  const weights = opts.weights ?? deriveSubnetWeights(store, plan);
+  const { model, bns } = calibrationModel(plan, weights, data.inputShape);
+  const bytes = encodeModel(model);
+  const t1 = performance.now();
+  const session = await createSession(bytes, { backend: opts.backend ?? "web", cache: false });
+  const t2 = performance.now();
+  const batch = Math.max(1, Math.min(opts.batchSize ?? n, n));
+  const sums = new Map(
+    bns.map((b) => [b, [] as { n: number; mean: Float32Array; variance: Float32Array }[]]),
+  );
+  try {
+    for (let start = 0; start < n; start += batch) {
+      const count = Math.min(batch, n - start);
+      const x = data.x.subarray(start * size, (start + count) * size);
+      const out = await session.run(
+        { input: { dtype: "float32", shape: [count, ...data.inputShape], data: x } },
+        bns.flatMap((b) => [`${b}.mean`, `${b}.var`]),
+      );
+      for (const b of bns) {
+        sums.get(b)!.push({
+          n: count,
+          mean: out[`${b}.mean`].data as Float32Array,
+          variance: out[`${b}.var`].data as Float32Array,
+        });
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  const stats = new Map<string, BnStatistics>();
+  for (const [b, parts] of sums) {
+    const c = parts[0].mean.length, mean = new Float64Array(c), variance = new Float64Array(c);
+    for (const p of parts) p.mean.forEach((m, i) => mean[i] += (p.n * m) / n);
+    for (const p of parts) {
+      p.variance.forEach((v, i) => variance[i] += (p.n * (v + (p.mean[i] - mean[i]) ** 2)) / n);
+    }
+    stats.set(b, { mean, variance });
+  }
+  const t3 = performance.now();
+  memory.set(memKey, stats);
+  if (diskPath !== undefined) await writeFileAtomic(diskPath, toJson(stats));
+  return {
+    stats,
+    cached: null,
+    samples: n,
+    timings: { build: t1 - t0, session: t2 - t1, run: t3 - t2 },
+  };
+}

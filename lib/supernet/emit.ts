@@ -1,0 +1,46 @@
+/**
+ * Emitting a subnet plan as an ONNX graph: the structure (stem, stages with concatenated
+ * outputs, residual adds, pooling, classifier) is shared, and the caller decides how each conv
+ * (with its BatchNorm and ReLU) is written: folded for inference, batch statistics for BN
+ * recalibration.
+ *
+ * @module
+ */
+import type { Tensor } from "../onnx/graph.ts";
+import { add } from "../onnx/ops/math.ts";
+import { type ConvOptions, globalAveragePool } from "../onnx/ops/nn.ts";
+import { concat, flatten } from "../onnx/ops/shape.ts";
+import type { PlanConv, SubnetPlan } from "./plan.ts";
+
+/** Writes one conv (and its BN + ReLU where the plan has one), returns its output. */
+export type ConvEmitter = (x: Tensor, conv: PlanConv) => Tensor;
+
+/** Conv attributes of a plan conv: "same" padding `floor(k / 2)`, stride, groups. */
+export function convOptions(c: PlanConv, dims: number): ConvOptions {
+  const p = Math.floor(c.kernel / 2);
+  return {
+    name: c.name,
+    pads: Array<number>(2 * dims).fill(p),
+    strides: Array<number>(dims).fill(c.stride),
+    ...(c.groups > 1 ? { group: c.groups } : {}),
+  };
+}
+
+/**
+ * Emits the backbone of `plan` on `input` and returns the pooled, flattened features
+ * `[N, features]`; the caller adds the classifier.
+ */
+export function emitBackbone(plan: SubnetPlan, input: Tensor, layer: ConvEmitter): Tensor {
+  let x = layer(input, plan.stem);
+  for (const block of plan.blocks) {
+    const blockIn = x;
+    for (const stage of block.stages) {
+      const outs = stage.map((c) => layer(x, c));
+      x = outs.length > 1 ? concat(outs, 1, { name: `b${block.index}.concat` }) : outs[0];
+    }
+    if (block.residual && block.stages.length > 0) {
+      x = add(blockIn, x, { name: `b${block.index}.add` });
+    }
+  }
+  return flatten(globalAveragePool(x, { name: "gap" }), 1, { name: "features" });
+}

@@ -1,0 +1,205 @@
+/**
+ * Exporting a configuration as a standalone ONNX model: materialize it (BN statistics folded,
+ * int8 QDQ weights when asked), encode it, verify it runs in ONNX Runtime, and describe it in
+ * a JSON sidecar where every figure says whether it was measured here or modeled.
+ *
+ * @module
+ */
+import { countParameters, estimateCost } from "../onnx/flops.ts";
+import { encodeModel } from "../onnx/proto/encode.ts";
+import type { TensorData } from "../onnx/types.ts";
+import { type Figure, measuredHere, modeled } from "../report/provenance.ts";
+import { createSession } from "../runtime/session.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import { formatConfigId } from "./config_id.ts";
+import { subnetCost } from "./cost.ts";
+import { type BnStats, materialize, type Materialized } from "./materialize.ts";
+import type { SearchSpace, SubnetConfig } from "./space.ts";
+import type { WeightStore } from "./weights.ts";
+
+/** An exported model before it is written. */
+export interface ExportedModel {
+  readonly bytes: Uint8Array;
+  readonly materialized: Materialized;
+  readonly config: SubnetConfig;
+  readonly configId: string;
+}
+
+/**
+ * Materializes and encodes `config` (BN statistics from `bnStats`; int8 per the config unless
+ * `int8` says otherwise).
+ *
+ * @example
+ * ```ts
+ * import { exportSubnet } from "./export.ts";
+ * import { createWeightStore } from "./weights.ts";
+ * import { createSearchSpace, smallestConfig } from "./mod.ts";
+ * import { loadTaskConfig } from "../config/task.ts";
+ * const space = createSearchSpace((await loadTaskConfig("mnist")).config);
+ * const store = createWeightStore(space, { inputChannels: 1, numClasses: 10 }, 0);
+ * const e = exportSubnet(store, space, smallestConfig(space), { inputShape: [1, 28, 28] });
+ * console.assert(e.bytes.length > 0 && e.configId.endsWith("|q8"));
+ * ```
+ */
+export function exportSubnet(
+  store: WeightStore,
+  space: SearchSpace,
+  config: SubnetConfig,
+  opts: { inputShape: readonly number[]; bnStats?: BnStats; int8?: boolean },
+): ExportedModel {
+  const int8 = opts.int8 ?? config.int8;
+  const final = { ...config, int8 };
+  const configId = formatConfigId(space, final);
+  const materialized = materialize(store, space, final, { ...opts, int8, name: configId });
+  const model = {
+    ...materialized.model,
+    docString: `adaspring subnet ${configId} of task ${space.task}; weights: ${store.origin}`,
+    metadata: { task: space.task, config: configId, weights: store.origin },
+  };
+  return { bytes: encodeModel(model), materialized, config: final, configId };
+}
+
+/** Outcome of running an exported model once on one backend. */
+export interface RuntimeCheck {
+  readonly backend: string;
+  readonly ran: boolean;
+  /** Why it did not run (not installed, failed), when it did not. */
+  readonly reason?: string;
+  readonly batch?: number;
+  readonly logits?: Float32Array;
+  /** Session creation + one run, milliseconds (measured here). */
+  readonly ms?: number;
+}
+
+/** Loads `bytes` on `backend` and runs `input` once; never throws (the outcome says why). */
+export async function checkInRuntime(
+  bytes: Uint8Array,
+  input: TensorData,
+  backend: string,
+): Promise<RuntimeCheck> {
+  const t0 = performance.now();
+  try {
+    const session = await createSession(bytes, { backend, cache: false });
+    try {
+      const out = await session.run({ input }, ["logits"]);
+      const logits = out.logits.data as Float32Array;
+      if (!logits.every(Number.isFinite)) {
+        return { backend, ran: false, reason: "the logits are not all finite" };
+      }
+      return { backend, ran: true, batch: input.shape[0], logits, ms: performance.now() - t0 };
+    } finally {
+      await session.release();
+    }
+  } catch (err) {
+    return { backend, ran: false, reason: (err as Error).message };
+  }
+}
+
+/** Test-split accuracy of model bytes through the runtime, batch by batch. */
+export async function measureAccuracy(
+  bytes: Uint8Array,
+  samples: { x: Float32Array; y: Int32Array },
+  inputShape: readonly number[],
+  opts: { backend?: string; batchSize?: number } = {},
+): Promise<{ accuracy: number; samples: number }> {
+  const size = inputShape.reduce((a, b) => a * b, 1), n = samples.y.length;
+  const batch = opts.batchSize ?? 256;
+  const session = await createSession(bytes, { backend: opts.backend ?? "web", cache: false });
+  let correct = 0;
+  try {
+    for (let s = 0; s < n; s += batch) {
+      const count = Math.min(batch, n - s);
+      const x = samples.x.subarray(s * size, (s + count) * size);
+      const out = await session.run({
+        input: { dtype: "float32", shape: [count, ...inputShape], data: x },
+      });
+      const logits = out.logits.data as Float32Array, k = logits.length / count;
+      for (let i = 0; i < count; i++) {
+        let best = 0;
+        for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
+        if (best === samples.y[s + i]) correct++;
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  return { accuracy: n ? correct / n : 0, samples: n };
+}
+
+/** The JSON sidecar written next to an exported model. */
+export interface ExportSidecar {
+  readonly task: string;
+  readonly config: string;
+  readonly int8: boolean;
+  /** Where the weights came from, e.g. `untrained (initialised from seed 0)`. */
+  readonly weights: string;
+  readonly bnStatistics: string;
+  readonly bytes: Figure;
+  readonly params: Figure;
+  readonly flops: Figure;
+  readonly staticCost: {
+    readonly params: Figure;
+    readonly weightBytes: Figure;
+    readonly flops: Figure;
+    readonly peakActivationBytes: Figure;
+  };
+  readonly accuracy: Figure | null;
+  readonly verification: readonly Omit<RuntimeCheck, "logits">[];
+}
+
+/** Builds the sidecar of an export; figures carry their provenance. */
+export function exportSidecar(
+  e: ExportedModel,
+  store: WeightStore,
+  space: SearchSpace,
+  input: { inputShape: readonly number[]; numClasses: number },
+  extra: {
+    bnStatistics: string;
+    accuracy?: { accuracy: number; samples: number; backend: string };
+    checks: readonly RuntimeCheck[];
+  },
+): ExportSidecar {
+  const graph = e.materialized.model.graph;
+  const stat = subnetCost(space, e.config, input);
+  const GRAPH = "estimateCost over the exported graph (batch 1)";
+  const STATIC = "subnetCost of the search space (lib/supernet/cost.ts)";
+  return {
+    task: space.task,
+    config: e.configId,
+    int8: e.materialized.int8,
+    weights: store.origin,
+    bnStatistics: extra.bnStatistics,
+    bytes: measuredHere(e.bytes.length, "bytes", "size of the encoded .onnx file"),
+    params: measuredHere(
+      countParameters(graph).parameters,
+      "params",
+      "initializers of the exported graph",
+    ),
+    flops: modeled(estimateCost(graph, { N: 1 }).flops, "FLOP", GRAPH),
+    staticCost: {
+      params: modeled(stat.params, "params", STATIC),
+      weightBytes: modeled(stat.weightBytes, "bytes", STATIC),
+      flops: modeled(stat.flops, "FLOP", STATIC),
+      peakActivationBytes: modeled(stat.peakActivationBytes, "bytes", STATIC),
+    },
+    accuracy: extra.accuracy
+      ? measuredHere(
+        extra.accuracy.accuracy,
+        "fraction",
+        `test split, ${extra.accuracy.samples} samples, through ${extra.accuracy.backend}`,
+      )
+      : null,
+    verification: extra.checks.map(({ logits: _, ...rest }) => rest),
+  };
+}
+
+/** Writes the model and its sidecar (`<path>.json`) atomically; returns the sidecar path. */
+export async function writeExport(
+  path: string,
+  e: ExportedModel,
+  sidecar: ExportSidecar,
+): Promise<string> {
+  await writeFileAtomic(path, e.bytes);
+  await writeFileAtomic(`${path}.json`, JSON.stringify(sidecar, null, 2) + "\n");
+  return `${path}.json`;
+}
