@@ -12,6 +12,7 @@ import { registerConfigCommands } from "./commands/config.ts";
 import { registerDatasetCommands } from "./commands/datasets.ts";
 import { registerModelCommands } from "./commands/model.ts";
 import { registerTrainCommand } from "./commands/train.ts";
+import { registerTrainBenchCommand } from "./commands/train_bench.ts";
 import { registerSupernetCommands } from "./commands/supernet.ts";
 import { parseSeed } from "./options.ts";
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command<[], { seed?: number; out?: string; json?
   registerDatasetCommands(program);
   registerModelCommands(program);
   registerTrainCommand(program);
+  registerTrainBenchCommand(program);
   registerSupernetCommands(program);
   tab(program as unknown as Parameters<typeof tab>[0]);
   return program;

@@ -3,7 +3,9 @@
  * worker pool (each worker a single-threaded ORT holding the training graph for its share of
  * the batch). Gradients are averaged over workers (each worker's loss is a mean over an equal
  * share, so the average is the full-batch gradient); BN running statistics are averaged too
- * (per-worker batch statistics, as in non-synchronised data-parallel BN).
+ * (per-worker batch statistics, as in non-synchronised data-parallel BN). A distillation
+ * graph takes the teacher's logits for each batch (`step(..., { teacherLogits })`), split over
+ * workers like the batch.
  *
  * @example
  * ```ts
@@ -41,6 +43,15 @@ export interface StepResult {
   readonly state: Record<string, Float32Array>;
 }
 
+/** Per-batch inputs beyond data and labels. */
+export interface StepExtras {
+  /**
+   * Teacher logits `[batch, classes]` (row-major) for a distillation training graph; split
+   * over workers like the batch. Required when the graph has a `teacher_logits` input.
+   */
+  readonly teacherLogits?: Float32Array;
+}
+
 /** Executes training steps on batches of `batchSize` samples. */
 export interface StepEngine {
   readonly batchSize: number;
@@ -50,6 +61,7 @@ export interface StepEngine {
     state: Readonly<Record<string, Param>>,
     x: Float32Array,
     y: BigInt64Array,
+    extras?: StepExtras,
   ): Promise<StepResult>;
   close(): Promise<void>;
 }
@@ -65,13 +77,56 @@ function feedsOf(
   x: Float32Array,
   y: BigInt64Array,
   sampleShape: readonly number[],
+  teacher?: Float32Array,
 ): Record<string, TensorData> {
   const feeds: Record<string, TensorData> = {};
   for (const p of t.params) feeds[p] = f32(params[p]);
   for (const s of t.state) feeds[s] = f32(state[s]);
   feeds[t.data] = { dtype: "float32", shape: [y.length, ...sampleShape], data: x };
   feeds[t.labels] = { dtype: "int64", shape: [y.length], data: y };
+  if (t.teacher && teacher) {
+    feeds[t.teacher] = {
+      dtype: "float32",
+      shape: [y.length, teacher.length / y.length],
+      data: teacher,
+    };
+  }
   return feeds;
+}
+
+/**
+ * Checks `extras` against the graph: teacher logits are required by (and only accepted for)
+ * a distillation graph, with `classes` values per sample. Returns the logits or undefined.
+ */
+function teacherOf(
+  t: TrainingGraph,
+  batch: number,
+  classes: number,
+  extras: StepExtras | undefined,
+): Float32Array | undefined {
+  const logits = extras?.teacherLogits;
+  if (!t.teacher) {
+    if (logits) {
+      throw new AdaspringError(
+        "engine: teacher logits were given but the training graph has no distillation loss; " +
+          'build it with loss {kind: "distillation"}',
+      );
+    }
+    return undefined;
+  }
+  if (!logits) {
+    throw new AdaspringError(
+      `engine: the training graph has a distillation loss; pass {teacherLogits} ` +
+        `([${batch}, ${classes}] float32) to step()`,
+    );
+  }
+  if (logits.length !== batch * classes) {
+    throw new AdaspringError(
+      `engine: teacher logits hold ${logits.length} values, expected ${batch} x ${classes} ` +
+        `= ${batch * classes}`,
+    );
+  }
+  return logits;
 }
 
 function fetchesOf(t: TrainingGraph): string[] {
@@ -87,13 +142,16 @@ export async function createEngine(
   const perWorker = t.graph.inputs.find((v) => v.name === t.data)!.shape![0] as number;
   const fetches = fetchesOf(t);
   const sampleSize = o.sampleShape.reduce((p, d) => p * d, 1);
+  const classes = teacherClasses(t);
   if (o.workers === 1) {
     const session = await openSession(bytes, o.backend);
     return {
       batchSize: perWorker,
       workers: 1,
-      async step(params, state, x, y) {
-        const out = await session.run(feedsOf(t, params, state, x, y, o.sampleShape), fetches);
+      async step(params, state, x, y, extras) {
+        const teacher = teacherOf(t, y.length, classes, extras);
+        const feeds = feedsOf(t, params, state, x, y, o.sampleShape, teacher);
+        const out = await session.run(feeds, fetches);
         return collect(t, [out]);
       },
       close: () => session.release(),
@@ -105,12 +163,13 @@ export async function createEngine(
     return {
       batchSize: perWorker * o.workers,
       workers: o.workers,
-      async step(params, state, x, y) {
+      async step(params, state, x, y, extras) {
         if (y.length !== perWorker * o.workers) {
           throw new AdaspringError(
             `engine: batch of ${y.length}, expected ${perWorker * o.workers}`,
           );
         }
+        const teacher = teacherOf(t, y.length, classes, extras);
         const feeds = Array.from({ length: o.workers }, (_, k) =>
           feedsOf(
             t,
@@ -119,6 +178,7 @@ export async function createEngine(
             x.subarray(k * perWorker * sampleSize, (k + 1) * perWorker * sampleSize),
             y.subarray(k * perWorker, (k + 1) * perWorker),
             o.sampleShape,
+            teacher?.subarray(k * perWorker * classes, (k + 1) * perWorker * classes),
           ));
         return collect(t, await pool.runAll(model, feeds, { fetches }));
       },
@@ -128,6 +188,17 @@ export async function createEngine(
     await pool.close();
     throw e;
   }
+}
+
+/** Classes per teacher-logit row (0 without distillation). */
+function teacherClasses(t: TrainingGraph): number {
+  if (!t.teacher) return 0;
+  const shape = t.graph.inputs.find((v) => v.name === t.teacher)?.shape;
+  const k = shape?.[1];
+  if (typeof k !== "number") {
+    throw new AdaspringError(`engine: teacher input "${t.teacher}" needs a static class count`);
+  }
+  return k;
 }
 
 /** Averages worker outputs (loss, gradients, running statistics); sums correct counts. */
