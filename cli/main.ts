@@ -14,6 +14,7 @@ import { registerModelCommands } from "./commands/model.ts";
 import { registerTrainCommand } from "./commands/train.ts";
 import { registerTrainBenchCommand } from "./commands/train_bench.ts";
 import { registerSupernetCommands } from "./commands/supernet.ts";
+import { registerProfileCommand } from "./commands/profile.ts";
 import { parseSeed } from "./options.ts";
 
 /** Version of the adaspring CLI. */
@@ -38,6 +39,7 @@ export function buildProgram(): Command<[], { seed?: number; out?: string; json?
   registerTrainCommand(program);
   registerTrainBenchCommand(program);
   registerSupernetCommands(program);
+  registerProfileCommand(program);
   tab(program as unknown as Parameters<typeof tab>[0]);
   return program;
 }

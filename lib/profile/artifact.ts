@@ -51,8 +51,16 @@ const points = z.array(z.strictObject({
 /** The artifact's schema. */
 export const profileSchema = z.strictObject({
   schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
-  task: z.strictObject({ name: z.string(), configHash: z.string() }),
-  supernet: z.strictObject({ weightsHash: z.string() }),
+  /** `path`: the task YAML the profile was made from (read again to check freshness). */
+  task: z.strictObject({ name: z.string(), configHash: z.string(), path: z.string().optional() }),
+  /** `origin`: where the weights came from, e.g. `untrained (initialised from seed 0)`. */
+  supernet: z.strictObject({
+    weightsHash: z.string(),
+    origin: z.string().optional(),
+    trained: z.boolean().optional(),
+  }),
+  /** Caveats every reader must see (untrained weights, modeled figures). */
+  warnings: z.array(z.string()).optional(),
   platform: z.strictObject({
     name: z.string(),
     path: z.string(),

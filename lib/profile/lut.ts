@@ -64,8 +64,17 @@ function isSkip(space: SearchSpace, v: BlockVariant): boolean {
 /** Progress callback: units done, units in all. */
 export type Progress = (done: number, total: number) => void;
 
+/** Resuming a table: entries already measured are kept, each new one is reported. */
+export interface LutResume {
+  /** Entries measured by an earlier, interrupted run (same space and protocol). */
+  readonly done?: Readonly<Record<string, SampleStats>>;
+  /** Called after each newly measured entry, e.g. to save it. */
+  readonly onEntry?: (key: string, stats: SampleStats) => Promise<void> | void;
+}
+
 /**
- * Measure every unit of the space with the protocol and assemble the table.
+ * Measure every unit of the space with the protocol and assemble the table. Entries in
+ * `resume.done` are taken as they are (not measured again); each new one goes to `resume.onEntry`.
  *
  * @example
  * ```ts
@@ -83,6 +92,7 @@ export async function buildLut(
   source: TimingSource,
   protocol: TimingProtocol = DEFAULT_PROTOCOL,
   onProgress?: Progress,
+  resume: LutResume = {},
 ): Promise<LatencyLut> {
   const map = widthMap(space);
   const flags = space.int8 ? [false, true] : [false];
@@ -110,7 +120,13 @@ export async function buildLut(
   }
   const entries: Record<string, SampleStats> = {};
   for (const [i, u] of units.entries()) {
-    entries[u.key] = await u.run();
+    const earlier = resume.done?.[u.key];
+    if (earlier !== undefined) {
+      entries[u.key] = earlier;
+    } else {
+      entries[u.key] = await u.run();
+      await resume.onEntry?.(u.key, entries[u.key]);
+    }
     onProgress?.(i + 1, units.length);
   }
   return { source: source.name, protocol, entries };

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { loadTaskConfig } from "../../lib/config/task.ts";
+import {
+  createHostSource,
+  extractPart,
+  partOfNode,
+  unitGraphSource,
+} from "../../lib/profile/host_source.ts";
+import { blockVariants } from "../../lib/profile/space_eval.ts";
+import { measureUnit, type TimingUnit } from "../../lib/profile/timing.ts";
+import { materialize } from "../../lib/supernet/materialize.ts";
+import { createSearchSpace, largestConfig, smallestConfig } from "../../lib/supernet/mod.ts";
+import { createWeightStore } from "../../lib/supernet/weights.ts";
+
+const space = createSearchSpace((await loadTaskConfig("mnist")).config);
+const store = createWeightStore(space, { inputChannels: 1, numClasses: 10 }, 0);
+const inputShape = [1, 28, 28];
+
+Deno.test("partOfNode maps node names to stem, blocks and head", () => {
+  assert.equal(partOfNode("stem.w.dq"), "stem");
+  assert.equal(partOfNode("b3.expandk.relu"), "b3");
+  assert.equal(partOfNode("b12"), "b12");
+  assert.equal(partOfNode("gap"), "head");
+  assert.equal(partOfNode("logits"), "head");
+});
+
+Deno.test("extractPart cuts each part with one input and the activation shapes it has there", () => {
+  const m = materialize(store, space, { ...largestConfig(space), int8: true }, { inputShape });
+  const parts = ["stem", ...space.blocks.map((_, i) => `b${i}`), "head"];
+  let nodes = 0;
+  for (const part of parts) {
+    const sub = extractPart(m.model, part).graph;
+    nodes += sub.nodes.length;
+    assert.equal(sub.inputs.length, 1);
+    assert.ok(sub.outputs.length >= 1);
+    assert.ok(sub.nodes.every((n) => partOfNode(n.name) === part));
+    // Every initializer a node reads travels with the part (int8: q, scale, zero).
+    const inits = new Set(sub.initializers.map((t) => t.name));
+    const produced = new Set(sub.nodes.flatMap((n) => n.outputs));
+    for (const n of sub.nodes) {
+      for (const x of n.inputs) {
+        assert.ok(x === "" || inits.has(x) || produced.has(x) || x === sub.inputs[0].name, x);
+      }
+    }
+  }
+  assert.equal(nodes, m.model.graph.nodes.length, "the parts partition the graph");
+  const b0 = extractPart(m.model, "b0").graph;
+  assert.deepEqual(b0.inputs[0].shape, ["N", 16, 28, 28]);
+  const head = extractPart(m.model, "head").graph;
+  assert.deepEqual(head.outputs.map((o) => o.name), ["logits"]);
+});
+
+Deno.test("unitGraphSource picks a configuration that runs the unit", () => {
+  const v = blockVariants(space).find((x) => x.block === 2 && x.cin === 24)!;
+  const { config, part } = unitGraphSource(space, { kind: "block", variant: v });
+  assert.equal(part, "b2");
+  assert.equal(config.choices[2], v.choice);
+  assert.equal(unitGraphSource(space, { kind: "head", features: 32, int8: false }).part, "head");
+  assert.throws(() => unitGraphSource(space, { kind: "head", features: 7, int8: false }));
+});
+
+Deno.test("the host source times stem, block, head and whole-network units in ORT-web", async () => {
+  let prepared = 0;
+  const source = createHostSource({ store, space, inputShape, onPrepare: () => prepared++ });
+  const v = blockVariants(space).find((x) => x.block === 1 && x.int8)!;
+  const units: TimingUnit[] = [
+    { kind: "stem", int8: false },
+    { kind: "block", variant: v },
+    { kind: "head", features: 128, int8: true },
+    { kind: "network", config: smallestConfig(space) },
+  ];
+  for (const unit of units) {
+    const s = await measureUnit(source, unit, { warmup: 1, repeats: 6, trim: 0.2 });
+    assert.equal(s.count, 4, `${unit.kind}: 6 runs, 1 trimmed at each end`);
+    assert.ok(Number.isFinite(s.mean) && s.mean > 0, `${unit.kind} mean ${s.mean}`);
+    assert.ok(Number.isFinite(s.var) && s.var >= 0);
+  }
+  assert.equal(prepared, units.length);
+});
