@@ -15,6 +15,7 @@ import { registerTrainCommand } from "./commands/train.ts";
 import { registerTrainBenchCommand } from "./commands/train_bench.ts";
 import { registerSupernetCommands } from "./commands/supernet.ts";
 import { registerProfileCommand } from "./commands/profile.ts";
+import { registerSearchCommands } from "./commands/search.ts";
 import { parseSeed } from "./options.ts";
 
 /** Version of the adaspring CLI. */
@@ -40,6 +41,7 @@ export function buildProgram(): Command<[], { seed?: number; out?: string; json?
   registerTrainBenchCommand(program);
   registerSupernetCommands(program);
   registerProfileCommand(program);
+  registerSearchCommands(program);
   tab(program as unknown as Parameters<typeof tab>[0]);
   return program;
 }

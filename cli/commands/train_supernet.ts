@@ -1,0 +1,270 @@
+/**
+ * `adaspring train-supernet --task NAME`: ensemble training of the task's self-evolutionary
+ * network (sandwich rule + in-place distillation over the shared weight store), with progress
+ * on stderr, checkpoints, per-epoch validation of watched configurations, the trained store
+ * (`supernet.weights.json`, read by `export --weights` and `evolve --weights`) and a report.
+ *
+ * @module
+ */
+import { type Command, Option } from "@commander-js/extra-typings";
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import { loadTaskConfig } from "../../lib/config/task.ts";
+import { canonicalJson } from "../../lib/data/cache.ts";
+import { prepareDataset } from "../../lib/data/prepare.ts";
+import type { Samples } from "../../lib/data/types.ts";
+import { AdaspringError, badInput, ExitCode } from "../../lib/errors.ts";
+import { measuredHere } from "../../lib/report/provenance.ts";
+import { runDir, writeReport } from "../../lib/report/report.ts";
+import { parseBackend } from "../../lib/runtime/session.ts";
+import {
+  type SupernetEpoch,
+  type SupernetProgress,
+  trainSupernet,
+} from "../../lib/supernet/ensemble.ts";
+import { SAMPLINGS } from "../../lib/supernet/ensemble_step.ts";
+import { createSearchSpace, spaceSize } from "../../lib/supernet/mod.ts";
+import { createWeightStore } from "../../lib/supernet/weights.ts";
+import { saveWeightStore } from "../../lib/supernet/weights_io.ts";
+import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
+
+type Globals = { seed?: number; out?: string; json?: true };
+
+const SRC = "adaspring train-supernet";
+
+function limitSamples(s: Samples, n: number | undefined, size: number): Samples {
+  if (n === undefined || n >= s.y.length) return s;
+  return { x: s.x.subarray(0, n * size), y: s.y.subarray(0, n) };
+}
+
+function parseFraction(value: string): number {
+  const x = Number(value);
+  if (!(x >= 0 && x <= 1)) throw badInput(`expected a number in [0, 1], got "${value}"`);
+  return x;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+/** Plain progress lines on stderr (about ten per epoch), and the validation of each epoch. */
+function progressLine(p: SupernetProgress, last: { tenth: number }): string | null {
+  if (p.phase === "eval") {
+    const parts = p.results.map((r) => `${r.role} ${pct(r.accuracy)}`);
+    return `train-supernet: epoch ${p.epoch}/${p.epochs} validation: ${parts.join(", ")}`;
+  }
+  const tenth = Math.floor((10 * p.step) / p.stepsPerEpoch);
+  if (tenth === last.tenth && p.step !== 1) return null;
+  last.tenth = tenth;
+  return `train-supernet: epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} ` +
+    `loss largest ${p.lossLargest.toFixed(4)} smallest ${p.lossSmallest.toFixed(4)} ` +
+    `${p.samplesPerSecond.toFixed(0)} images/s ETA ${Math.round(p.etaSeconds)}s`;
+}
+
+function epochFigures(e: SupernetEpoch) {
+  return {
+    epoch: e.epoch,
+    lr: e.lr,
+    lossLargest: measuredHere(e.lossLargest, "nats", SRC),
+    lossSmallest: measuredHere(e.lossSmallest, "nats", SRC),
+    lossRandom: Number.isFinite(e.lossRandom) ? measuredHere(e.lossRandom, "nats", SRC) : null,
+    trainAccuracyLargest: measuredHere(e.trainAccuracyLargest, "fraction", SRC),
+    epochTime: measuredHere(e.seconds, "s", SRC),
+    imagesPerSecond: measuredHere(e.samplesPerSecond, "images/s", SRC),
+    validation: e.validation.map((v) => ({
+      role: v.role,
+      config: v.id,
+      accuracy: measuredHere(
+        v.accuracy,
+        "fraction",
+        `val split (${v.samples} samples), BN recalibrated, through the runtime`,
+      ),
+    })),
+  };
+}
+
+/** Register `adaspring train-supernet`. */
+export function registerTrainSupernetCommand(program: Command<[], Globals>): void {
+  program.command("train-supernet")
+    .description(
+      "ensemble-train a task's self-evolutionary network (sandwich rule, in-place distillation)",
+    )
+    .requiredOption("--task <name>", "task name (configs/tasks/<name>.yaml) or path to a task YAML")
+    .option("--epochs <n>", "epochs (default: the task's training.epochs)", parsePositiveInt)
+    .option("--batch <n>", "batch size (default: the task's training.batchSize)", parsePositiveInt)
+    .option("--lr <x>", "base learning rate (default: the task's training.lr)", parsePositiveNumber)
+    .option(
+      "--random <n>",
+      "sampled configurations per step besides the largest and smallest",
+      (v) => v === "0" ? 0 : parsePositiveInt(v),
+      2,
+    )
+    .addOption(
+      new Option("--sampling <kind>", "how sampled configurations are drawn")
+        .choices(SAMPLINGS).default("uniform" as const),
+    )
+    .option("--distill-temperature <t>", "distillation temperature", parsePositiveNumber, 1)
+    .option(
+      "--distill-alpha <a>",
+      "weight of the distillation term (vs labels)",
+      parseFraction,
+      0.5,
+    )
+    .option("--watch <n>", "fixed random configurations validated each epoch", parsePositiveInt, 3)
+    .option("--limit <n>", "use at most n samples per split (quick runs)", parsePositiveInt)
+    .option("--resume <dir>", "continue the run in <dir> from its last.ckpt")
+    .option("--backend <name>", "ONNX Runtime backend: web (WASM) or native", "web")
+    .option(
+      "--workers <n>",
+      "data-parallel workers (only 1 is supported so far)",
+      parsePositiveInt,
+      1,
+    )
+    .action(async (opts, cmd) => {
+      const globals = cmd.optsWithGlobals() as Globals;
+      const t0 = performance.now();
+      const backend = parseBackend(opts.backend);
+      if (opts.workers !== 1) {
+        throw badInput(
+          `train-supernet runs on one worker so far (got --workers ${opts.workers}); ` +
+            `drop --workers or use --workers 1`,
+        );
+      }
+      const { config, path } = await loadTaskConfig(opts.task);
+      const space = createSearchSpace(config);
+      const seed = globals.seed ?? config.seed;
+      const tc = config.training;
+      const hyper = {
+        epochs: opts.epochs ?? tc.epochs,
+        batchSize: opts.batch ?? tc.batchSize,
+        lr: opts.lr ?? tc.lr,
+        optimizer: tc.optimizer,
+        momentum: tc.momentum,
+        weightDecay: tc.weightDecay,
+        schedule: tc.schedule,
+        warmupEpochs: tc.warmupEpochs,
+        random: opts.random,
+        sampling: opts.sampling,
+        distillTemperature: opts.distillTemperature,
+        distillAlpha: opts.distillAlpha,
+        limit: opts.limit ?? null,
+      };
+      const data = await prepareDataset(config.name, config.dataset, {
+        seed,
+        baseDir: dirname(path),
+        onWarning: (m) => console.error(`warning: ${m}`),
+      });
+      const tPrepared = performance.now();
+      const size = data.inputShape.reduce((p, d) => p * d, 1);
+      const train = limitSamples(data.train, opts.limit, size);
+      const val = limitSamples(data.val, opts.limit, size);
+      const io = { inputChannels: data.inputShape[0], numClasses: data.classes.length };
+      const store = createWeightStore(space, io, seed);
+      const configHash = createHash("sha256").update(
+        canonicalJson({ model: config.model, operators: config.operators, hyper, seed }),
+      ).digest("hex");
+      const dir = opts.resume ?? runDir(globals.out, "train-supernet");
+      const controller = new AbortController();
+      const onSigint = () => {
+        console.error("\ntrain-supernet: interrupted; stopping after this step");
+        controller.abort();
+      };
+      Deno.addSignalListener("SIGINT", onSigint);
+      const last = { tenth: -1 };
+      let result;
+      try {
+        result = await trainSupernet({
+          space,
+          store,
+          data: { inputShape: data.inputShape, train, val, key: `${data.checksum}|${opts.limit}` },
+          epochs: hyper.epochs,
+          batchSize: hyper.batchSize,
+          lr: hyper.lr,
+          optimizer: {
+            kind: hyper.optimizer,
+            momentum: hyper.momentum,
+            weightDecay: hyper.weightDecay,
+          },
+          schedule: hyper.schedule,
+          warmupEpochs: hyper.warmupEpochs,
+          random: hyper.random,
+          sampling: hyper.sampling,
+          distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },
+          watchRandom: opts.watch,
+          seed,
+          backend,
+          outDir: dir,
+          resume: opts.resume !== undefined,
+          configHash,
+          signal: controller.signal,
+          onProgress: (p) => {
+            const line = progressLine(p, last);
+            if (line) console.error(line);
+          },
+        });
+      } finally {
+        Deno.removeSignalListener("SIGINT", onSigint);
+      }
+      if (result.interrupted) {
+        throw new AdaspringError(
+          `ensemble training interrupted; the last good checkpoint is ${dir}/last.ckpt ` +
+            `(continue with: adaspring train-supernet --task ${opts.task} --resume ${dir})`,
+          { exitCode: ExitCode.interrupted },
+        );
+      }
+      result.best.origin = `ensemble-trained (${SRC}, best epoch ${result.bestEpoch} of ` +
+        `${hyper.epochs}, seed ${seed}, ${train.y.length} training samples)`;
+      const weightsPath = `${dir}/supernet.weights.json`;
+      await saveWeightStore(result.best, weightsPath);
+      const final = result.epochs.at(-1)?.validation ?? [];
+      const body = {
+        task: config.name,
+        spaceSize: spaceSize(space).toString(),
+        dataset: {
+          provenance: data.provenance,
+          source: data.source,
+          checksum: data.checksum,
+          samples: { train: train.y.length, val: val.y.length },
+        },
+        hyperParameters: hyper,
+        backend,
+        workers: opts.workers,
+        lowRankTraining: "straight-through: low-rank blocks train the shared conv weight as a " +
+          "plain conv with their own BN (lib/supernet/train_graph.ts)",
+        resumedFromEpoch: result.resumedFromEpoch,
+        steps: result.steps,
+        sessionsBuilt: result.sessionsBuilt,
+        sessionBuildTime: measuredHere(
+          result.sessionBuildSeconds,
+          "s",
+          "building subnet training graphs and opening their sessions (part of trainTime)",
+        ),
+        epochs: result.epochs.map(epochFigures),
+        bestEpoch: result.bestEpoch,
+        bestMeanValAccuracy: measuredHere(result.bestScore, "fraction", SRC),
+        trainTime: measuredHere(result.trainSeconds, "s", SRC),
+        wallTime: measuredHere((performance.now() - t0) / 1000, "s", SRC),
+        imagesPerSecond: measuredHere(result.samplesPerSecond, "images/s", SRC),
+        artifacts: {
+          weights: weightsPath,
+          lastCheckpoint: `${dir}/last.ckpt`,
+          bestCheckpoint: `${dir}/best.ckpt`,
+        },
+      };
+      const report = await writeReport(dir, "train-supernet.json", {
+        kind: "train-supernet",
+        seed,
+        configPaths: [path],
+        timingsMs: { prepare: tPrepared - t0, total: performance.now() - t0 },
+        body,
+      });
+      if (globals.json) {
+        console.log(JSON.stringify(body, null, 2));
+        return;
+      }
+      const accs = final.map((v) => `${v.role} ${pct(v.accuracy)}`).join(", ");
+      console.log(
+        `trained the ${config.name} supernet: best epoch ${result.bestEpoch}; last epoch ` +
+          `validation: ${accs}; ${result.samplesPerSecond.toFixed(0)} images/s on ${backend}\n` +
+          `weights: ${weightsPath}\nreport: ${report}`,
+      );
+    });
+}
