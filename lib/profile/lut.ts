@@ -5,12 +5,13 @@
  * {@link TimingSource}.
  *
  * Whole-network prediction: `raw = stem + sum of blocks + head` over the `u` timed units it
- * sums, then a linear correction `a * raw + c * u + b` fitted by least squares on measured whole
- * configurations. The correction absorbs what per-unit timing misses: each unit's timing includes
- * one runtime call, so the sum counts that overhead once per unit instead of once per network
- * (the `c * u` term, c < 0 in practice), and cross-layer effects such as fusion and cache reuse
- * (the slope `a`). The corrected prediction is still a sum of per-block terms, so the whole space
- * can be evaluated additively. Validation follows nn-Meter: RMSPE and the share within +-10% on held-out measured
+ * sums, then a linear correction `a * raw + c * u + b` fitted by non-negative least squares on
+ * measured whole configurations. A source that can time a unit's empty twin (the host source)
+ * stores each unit net of its per-call overhead, so the sum no longer counts that overhead once
+ * per unit; the intercept `b` then restores the one call a whole network pays, the slope `a`
+ * absorbs cross-layer effects (fusion, cache reuse), and `c` what per-unit work remains. The
+ * corrected prediction is still a sum of per-block terms, so the whole space can be evaluated
+ * additively. Validation follows nn-Meter: RMSPE and the share within +-10% on held-out measured
  * configurations (never seen by the correction fit).
  *
  * @module
@@ -25,11 +26,13 @@ import { type AdditiveObjective, blockVariants, widthMap } from "./space_eval.ts
 import {
   type BlockVariant,
   DEFAULT_PROTOCOL,
-  measureUnit,
   type SampleStats,
+  summarize,
   type TimingProtocol,
   type TimingSource,
+  type TimingUnit,
 } from "./timing.ts";
+import { type InterleaveOptions, measureUnits } from "./interleave.ts";
 
 /** A measured lookup table. */
 export interface LatencyLut {
@@ -52,6 +55,13 @@ export function stemKey(int8: boolean): string {
   return `stem${q8(int8)}`;
 }
 
+/**
+ * LUT key of the per-call overhead: the mean over the units measured of their empty twins'
+ * times (ms). Only sources with overhead twins write it; the prediction does not use it (the
+ * correction's intercept restores a network's one call), the host calibration does.
+ */
+export const CALL_KEY = "call";
+
 /** LUT key of the head on `features` channels. */
 export function headKey(features: number, int8: boolean): string {
   return `head@${features}${q8(int8)}`;
@@ -59,6 +69,25 @@ export function headKey(features: number, int8: boolean): string {
 
 function isSkip(space: SearchSpace, v: BlockVariant): boolean {
   return space.blocks[v.block].choices[v.choice].op === "skip";
+}
+
+/** Every unit a table of `space` holds, keyed: stems, non-skip block variants, heads. */
+export function lutUnits(space: SearchSpace): { key: string; unit: TimingUnit }[] {
+  const map = widthMap(space);
+  const flags = space.int8 ? [false, true] : [false];
+  const units: { key: string; unit: TimingUnit }[] = [];
+  for (const int8 of flags) units.push({ key: stemKey(int8), unit: { kind: "stem", int8 } });
+  for (const v of blockVariants(space, map)) {
+    if (!isSkip(space, v)) {
+      units.push({ key: variantKey(space, v), unit: { kind: "block", variant: v } });
+    }
+  }
+  for (const features of map.cins[space.blocks.length]) {
+    for (const int8 of flags) {
+      units.push({ key: headKey(features, int8), unit: { kind: "head", features, int8 } });
+    }
+  }
+  return units;
 }
 
 /** Progress callback: units done, units in all. */
@@ -75,6 +104,7 @@ export interface LutResume {
 /**
  * Measure every unit of the space with the protocol and assemble the table. Entries in
  * `resume.done` are taken as they are (not measured again); each new one goes to `resume.onEntry`.
+ * Units are timed interleaved in passes ({@link measureUnits}); `interleave.rng` shuffles the order.
  *
  * @example
  * ```ts
@@ -93,43 +123,39 @@ export async function buildLut(
   protocol: TimingProtocol = DEFAULT_PROTOCOL,
   onProgress?: Progress,
   resume: LutResume = {},
+  interleave: Omit<InterleaveOptions, "onUnit"> = {},
 ): Promise<LatencyLut> {
-  const map = widthMap(space);
-  const flags = space.int8 ? [false, true] : [false];
-  const units: { key: string; run: () => Promise<SampleStats> }[] = [];
-  for (const int8 of flags) {
-    units.push({
-      key: stemKey(int8),
-      run: () => measureUnit(source, { kind: "stem", int8 }, protocol),
-    });
-  }
-  for (const v of blockVariants(space, map)) {
-    if (isSkip(space, v)) continue;
-    units.push({
-      key: variantKey(space, v),
-      run: () => measureUnit(source, { kind: "block", variant: v }, protocol),
-    });
-  }
-  for (const features of map.cins[space.blocks.length]) {
-    for (const int8 of flags) {
-      units.push({
-        key: headKey(features, int8),
-        run: () => measureUnit(source, { kind: "head", features, int8 }, protocol),
-      });
-    }
-  }
+  const units = lutUnits(space);
   const entries: Record<string, SampleStats> = {};
-  for (const [i, u] of units.entries()) {
+  const todo: typeof units = [];
+  for (const u of units) {
     const earlier = resume.done?.[u.key];
-    if (earlier !== undefined) {
-      entries[u.key] = earlier;
-    } else {
-      entries[u.key] = await u.run();
-      await resume.onEntry?.(u.key, entries[u.key]);
-    }
-    onProgress?.(i + 1, units.length);
+    if (earlier !== undefined) entries[u.key] = earlier;
+    else todo.push(u);
   }
-  return { source: source.name, protocol, entries };
+  // A shuffled order spreads each block's variants over the build, so slow drift in the
+  // machine's load does not bias one block against another.
+  interleave.rng?.fork("lut-order").shuffle(todo);
+  let done = units.length - todo.length;
+  if (done > 0) onProgress?.(done, units.length);
+  const twinMeans: number[] = [];
+  await measureUnits(source, todo.map((u) => u.unit), protocol, {
+    ...interleave,
+    onUnit: async (i, stats, twin) => {
+      if (twin !== undefined) twinMeans.push(twin.mean);
+      entries[todo[i].key] = stats;
+      await resume.onEntry?.(todo[i].key, stats);
+      onProgress?.(++done, units.length);
+    },
+  });
+  // Keys in the table's canonical order, whatever order they were measured in.
+  const ordered = Object.fromEntries(units.map((u) => [u.key, entries[u.key]]));
+  const call = twinMeans.length > 0 ? summarize(twinMeans, 0) : resume.done?.[CALL_KEY];
+  if (call !== undefined) {
+    ordered[CALL_KEY] = call;
+    if (twinMeans.length > 0) await resume.onEntry?.(CALL_KEY, call);
+  }
+  return { source: source.name, protocol, entries: ordered };
 }
 
 function entry(lut: LatencyLut, key: string): SampleStats {
@@ -198,34 +224,71 @@ export function lutSum(
   return { ms, units };
 }
 
+/** Solve the small symmetric system `A x = b` by Gaussian elimination; null when singular. */
+function solve(a: number[][], b: number[]): number[] | null {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  const scale = Math.max(1e-300, ...a.map((row, i) => Math.abs(row[i])));
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    if (Math.abs(m[p][c]) <= 1e-12 * scale) return null;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  return m.map((row, i) => row[n] / row[i]);
+}
+
 /**
- * Least-squares fit of the correction. When the unit counts (or the sums) do not vary, the
- * corresponding term is dropped (perUnit 0, or slope 1), so the fit is always determined.
+ * Relative least-squares fit of the correction with every coefficient >= 0 (slope, perUnit, intercept),
+ * so a prediction is never below zero when the table's entries are not: the unconstrained fit
+ * of a quick profile could predict <= 0 ms for the smallest networks. With three unknowns the
+ * constrained optimum is found exactly by trying every set of free coefficients (the others
+ * held at 0) and keeping the feasible one with the least squared error. When nothing is
+ * feasible (no measurements), the identity correction is returned.
+ *
+ * @example
+ * ```ts
+ * import { fitCorrection } from "./lut.ts";
+ * const raw = [1, 2, 3, 4].map((ms, i) => ({ ms, units: 3 + (i % 2) }));
+ * const c = fitCorrection(raw, raw.map((r) => 0.9 * r.ms + 0.05));
+ * console.assert(Math.abs(c.slope - 0.9) < 1e-9 && Math.abs(c.intercept - 0.05) < 1e-9);
+ * ```
  */
 export function fitCorrection(
   raw: readonly { ms: number; units: number }[],
   measured: readonly number[],
 ): NetworkCorrection {
-  const n = raw.length;
-  if (n === 0) return NO_CORRECTION;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / n;
-  const x1 = raw.map((r) => r.ms), x2 = raw.map((r) => r.units);
-  const m1 = mean(x1), m2 = mean(x2), my = mean([...measured]);
-  let s11 = 0, s22 = 0, s12 = 0, s1y = 0, s2y = 0;
-  for (let i = 0; i < n; i++) {
-    const a = x1[i] - m1, b = x2[i] - m2, y = measured[i] - my;
-    s11 += a * a, s22 += b * b, s12 += a * b, s1y += a * y, s2y += b * y;
+  const keep = measured.flatMap((y, i) => (y > 0 ? [i] : []));
+  if (keep.length < raw.length) {
+    return fitCorrection(keep.map((i) => raw[i]), keep.map((i) => measured[i]));
   }
-  const det = s11 * s22 - s12 * s12;
-  if (n >= 3 && det > 1e-12 * s11 * s22) {
-    const slope = (s1y * s22 - s2y * s12) / det, perUnit = (s2y * s11 - s1y * s12) / det;
-    return { slope, perUnit, intercept: my - slope * m1 - perUnit * m2 };
+  if (raw.length === 0) return NO_CORRECTION;
+  // Relative residuals (each row divided by its measurement): the fit minimizes the squared
+  // percentage error that RMSPE reports, so the few slowest networks do not dominate it.
+  const rows = raw.map((r, i) => [r.ms, r.units, 1].map((v) => v / measured[i]));
+  const target = measured.map(() => 1);
+  let best: { coef: number[]; sse: number } | null = null;
+  for (let mask = 1; mask < 8; mask++) {
+    const free = [0, 1, 2].filter((j) => mask & (1 << j));
+    const ata = free.map((j) => free.map((k) => rows.reduce((a, r) => a + r[j] * r[k], 0)));
+    const aty = free.map((j) => rows.reduce((a, r, i) => a + r[j] * target[i], 0));
+    const x = solve(ata, aty);
+    if (x === null || x.some((v) => v < 0)) continue;
+    const coef = [0, 0, 0];
+    free.forEach((j, i) => (coef[j] = x[i]));
+    const sse = rows.reduce(
+      (a, r, i) => a + (r[0] * coef[0] + r[1] * coef[1] + r[2] * coef[2] - target[i]) ** 2,
+      0,
+    );
+    if (best === null || sse < best.sse * (1 - 1e-12)) best = { coef, sse };
   }
-  if (n >= 2 && s11 > 0) {
-    const slope = s1y / s11;
-    return { slope, perUnit: 0, intercept: my - slope * m1 };
-  }
-  return { slope: 1, perUnit: 0, intercept: my - m1 };
+  if (best === null) return NO_CORRECTION;
+  return { slope: best.coef[0], perUnit: best.coef[1], intercept: best.coef[2] };
 }
 
 /** Predicted whole-network latency (ms). */
@@ -245,20 +308,27 @@ export interface MeasuredNetwork {
   readonly latencyMs: number;
 }
 
-/** Time whole configurations with the protocol (their trimmed means). */
+/**
+ * Time whole configurations with the protocol, interleaved in passes (their trimmed means);
+ * `interleave.onUnit` sees each one as it is final (e.g. to save it).
+ */
 export async function measureNetworks(
   source: TimingSource,
   configs: readonly SubnetConfig[],
   protocol: TimingProtocol = DEFAULT_PROTOCOL,
   onProgress?: Progress,
+  interleave: InterleaveOptions = {},
 ): Promise<MeasuredNetwork[]> {
-  const out: MeasuredNetwork[] = [];
-  for (const [i, config] of configs.entries()) {
-    const s = await measureUnit(source, { kind: "network", config }, protocol);
-    out.push({ config, latencyMs: s.mean });
-    onProgress?.(i + 1, configs.length);
-  }
-  return out;
+  const units = configs.map((config) => ({ kind: "network" as const, config }));
+  let done = 0;
+  const stats = await measureUnits(source, units, protocol, {
+    ...interleave,
+    onUnit: async (i, s) => {
+      await interleave.onUnit?.(i, s);
+      onProgress?.(++done, configs.length);
+    },
+  });
+  return configs.map((config, i) => ({ config, latencyMs: stats[i].mean }));
 }
 
 /** nn-Meter-style quality of a latency predictor on held-out configurations. */

@@ -14,6 +14,7 @@
  * @module
  */
 export * from "./timing.ts";
+export * from "./interleave.ts";
 export * from "./ops.ts";
 export * from "./space_eval.ts";
 export * from "./latency_model.ts";

@@ -28,6 +28,13 @@ export type TimingUnit =
 /** A prepared unit: each call to `run` performs one inference and returns its wall time (ms). */
 export interface TimedRunner {
   run(): Promise<number> | number;
+  /**
+   * One call of the unit's empty twin (same inputs and outputs, no compute), wall time in ms:
+   * the per-call cost (feeds copied in, outputs copied out, dispatch) that a unit's timing
+   * includes once per unit but a whole network pays only once. When present, {@link measureUnit}
+   * alternates it with `run` and reports the unit's time net of it.
+   */
+  overhead?(): Promise<number> | number;
   dispose?(): Promise<void> | void;
 }
 
@@ -47,8 +54,12 @@ export interface TimingProtocol {
   readonly trim: number;
 }
 
-/** Defaults: 5 warm-up runs (the ORT notes saw slow first runs), 20 timed, 10% trimmed. */
-export const DEFAULT_PROTOCOL: TimingProtocol = { warmup: 5, repeats: 20, trim: 0.1 };
+/**
+ * Defaults: 5 warm-up runs (the ORT notes saw slow first runs), 20 timed, 25% trimmed at each
+ * end (the interquartile mean): on a shared 2-core machine a quarter of the runs can be hit by
+ * another process, and a 10% trim let those spikes through.
+ */
+export const DEFAULT_PROTOCOL: TimingProtocol = { warmup: 5, repeats: 20, trim: 0.25 };
 
 /** Summary of the kept samples of one unit (milliseconds). */
 export interface SampleStats {
@@ -84,7 +95,10 @@ export function summarize(samples: readonly number[], trim: number): SampleStats
 }
 
 /**
- * Time one unit with the protocol: prepare, warm up, repeat, dispose, summarize.
+ * Time one unit with the protocol: prepare, warm up, repeat, dispose, summarize. When the runner
+ * has an {@link TimedRunner.overhead} twin, each timed run is paired with one twin call right
+ * after it and the samples are the differences (clamped at 0: a unit cannot cost less than
+ * nothing), so load drift during the measurement hits both halves of a pair alike.
  *
  * @example
  * ```ts
@@ -101,10 +115,18 @@ export async function measureUnit(
 ): Promise<SampleStats> {
   const runner = await source.prepare(unit);
   try {
-    for (let i = 0; i < protocol.warmup; i++) await runner.run();
+    const twin = runner.overhead?.bind(runner);
+    for (let i = 0; i < protocol.warmup; i++) {
+      await runner.run();
+      await twin?.();
+    }
     const samples: number[] = [];
-    for (let i = 0; i < protocol.repeats; i++) samples.push(await runner.run());
-    return summarize(samples, protocol.trim);
+    for (let i = 0; i < protocol.repeats; i++) {
+      const t = await runner.run();
+      samples.push(twin ? t - await twin() : t);
+    }
+    const s = summarize(samples, protocol.trim);
+    return twin ? { ...s, mean: Math.max(0, s.mean), median: Math.max(0, s.median) } : s;
   } finally {
     await runner.dispose?.();
   }

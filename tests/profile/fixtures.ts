@@ -57,22 +57,33 @@ export function trueUnitMs(space: SearchSpace, unit: TimingUnit, input = MNIST_I
 /**
  * A timing source with known ground truth: each run returns the true time times (1 + 2% noise),
  * and one run in 50 is a 5x outlier (an interrupt), which trimming must remove. The first
- * `coldRuns` runs of every unit are 3x slower, which warm-up must discard.
+ * `coldRuns` runs of every unit are 3x slower, which warm-up must discard. With `twin`, every
+ * part unit (not a whole network) also has an `overhead` call costing {@link CALL_MS} (with the
+ * same noise), as the host source's empty twin sessions do.
  */
-export function syntheticSource(space: SearchSpace, seed = 1, coldRuns = 2): TimingSource {
+export function syntheticSource(
+  space: SearchSpace,
+  seed = 1,
+  coldRuns = 2,
+  twin = false,
+): TimingSource {
   const rng = createRng(seed);
+  const noisy = (ms: number, cold: number) => {
+    const outlier = rng.next() < 0.02 ? 5 : 1;
+    return ms * cold * outlier * (1 + 0.02 * rng.normal());
+  };
   return {
     name: "synthetic",
     prepare(unit) {
       const truth = trueUnitMs(space, unit);
       let runs = 0;
+      const overhead = twin && unit.kind !== "network" ? { overhead: () => noisy(CALL_MS, 1) } : {};
       return Promise.resolve({
         run: () => {
           runs++;
-          const cold = runs <= coldRuns ? 3 : 1;
-          const outlier = rng.next() < 0.02 ? 5 : 1;
-          return truth * cold * outlier * (1 + 0.02 * rng.normal());
+          return noisy(truth, runs <= coldRuns ? 3 : 1);
         },
+        ...overhead,
       });
     },
   };

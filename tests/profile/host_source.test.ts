@@ -3,6 +3,7 @@ import { loadTaskConfig } from "../../lib/config/task.ts";
 import {
   createHostSource,
   extractPart,
+  overheadTwin,
   partOfNode,
   unitGraphSource,
 } from "../../lib/profile/host_source.ts";
@@ -76,4 +77,26 @@ Deno.test("the host source times stem, block, head and whole-network units in OR
     assert.ok(Number.isFinite(s.var) && s.var >= 0);
   }
   assert.equal(prepared, units.length);
+});
+
+Deno.test("overhead twins keep the unit's inputs and outputs and run in ORT-web", async () => {
+  const m = materialize(store, space, { ...largestConfig(space), int8: true }, { inputShape });
+  const part = extractPart(m.model, "b1");
+  const twin = overheadTwin(part).graph;
+  assert.deepEqual(twin.inputs, part.graph.inputs);
+  assert.deepEqual(twin.outputs, part.graph.outputs);
+  assert.ok(twin.nodes.every((n) => n.opType === "Identity"));
+  const source = createHostSource({ store, space, inputShape });
+  const v = blockVariants(space).find((x) => x.block === 1 && x.cin === 32 && !x.int8)!;
+  const block = await source.prepare({ kind: "block", variant: v });
+  const net = await source.prepare({ kind: "network", config: smallestConfig(space) });
+  try {
+    assert.equal(typeof block.overhead, "function", "part units have a twin");
+    assert.equal(net.overhead, undefined, "whole networks are timed as they are");
+    const ovh = await block.overhead!();
+    assert.ok(Number.isFinite(ovh) && ovh > 0, `twin call ${ovh} ms`);
+  } finally {
+    await block.dispose?.();
+    await net.dispose?.();
+  }
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
   buildLut,
+  CALL_KEY,
+  fitCorrection,
   headKey,
   lutObjective,
   lutSum,
@@ -14,7 +16,15 @@ import { blockVariants, evaluateSpace, widthMap } from "../../lib/profile/space_
 import { measureUnit, summarize } from "../../lib/profile/timing.ts";
 import { configAt, sampleConfig } from "../../lib/supernet/mod.ts";
 import { createRng } from "../../lib/util/rng.ts";
-import { CALL_MS, mnistSpace, syntheticSource, trueParts, trueUnitMs } from "./fixtures.ts";
+import { calibrationSamples } from "../../lib/profile/run_latency.ts";
+import {
+  CALL_MS,
+  MNIST_INPUT,
+  mnistSpace,
+  syntheticSource,
+  trueParts,
+  trueUnitMs,
+} from "./fixtures.ts";
 
 const PROTOCOL = { warmup: 3, repeats: 20, trim: 0.2 };
 
@@ -70,14 +80,13 @@ Deno.test("the LUT has one entry per non-skip variant, stem and head, near the t
 
 Deno.test("LUT prediction, whole-space evaluation and nn-Meter validation", async () => {
   const space = await mnistSpace();
-  const lut = await buildLut(space, syntheticSource(space, 2), PROTOCOL);
+  // Units are timed net of their empty twin, as the host source does.
+  const lut = await buildLut(space, syntheticSource(space, 2, 2, true), PROTOCOL);
   const rng = createRng(9);
   const configs = Array.from({ length: 40 }, () => sampleConfig(space, rng));
-  // The LUT sum is the truth plus one call overhead per unit (stem, head, non-skip blocks).
+  // The LUT sum is the compute of the parts alone: no per-unit call overhead is counted.
   for (const config of configs.slice(0, 10)) {
-    const units = 2 +
-      config.choices.filter((c, i) => space.blocks[i].choices[c].op !== "skip").length;
-    const truth = trueParts(space, config).reduce((a, b) => a + b, 0) + units * CALL_MS;
+    const truth = trueParts(space, config).reduce((a, b) => a + b, 0);
     const sum = lutSum(space, lut, config).ms;
     assert.ok(Math.abs(sum / truth - 1) < 0.03, `${sum} vs ${truth}`);
   }
@@ -92,9 +101,10 @@ Deno.test("LUT prediction, whole-space evaluation and nn-Meter validation", asyn
   assert.equal(v.trainCount, 28);
   assert.ok(v.corrected.rmspe < 5, `corrected RMSPE ${v.corrected.rmspe}`);
   assert.ok(v.corrected.within10 >= 0.9);
-  // The raw sum over-counts the per-call overhead; the fitted correction removes it.
+  // The raw sum misses the network's one call; the fitted intercept restores it.
   assert.ok(v.raw.rmspe > v.corrected.rmspe);
-  assert.ok(Math.abs(v.correction.perUnit + CALL_MS) < 0.01, `perUnit ${v.correction.perUnit}`);
+  assert.ok(Math.abs(v.correction.intercept - CALL_MS) < 0.01, `${v.correction.intercept}`);
+  assert.ok(Math.abs(v.correction.slope - 1) < 0.05, `slope ${v.correction.slope}`);
   // The corrected objective over the whole space agrees with predictLatency.
   const [corr] = evaluateSpace(space, [lutObjective(space, lut, v.correction)]);
   const i = rng.int(corr.length);
@@ -102,4 +112,55 @@ Deno.test("LUT prediction, whole-space evaluation and nn-Meter validation", asyn
     Math.abs(corr[i] - predictLatency(space, lut, v.correction, configAt(space, i))) < 1e-9,
   );
   assert.equal(v.points.filter((p) => p.heldOut).length, 12);
+});
+
+Deno.test("measureUnit subtracts the overhead twin run by run and never goes below 0", async () => {
+  const space = await mnistSpace();
+  const unit = { kind: "stem" as const, int8: false };
+  const truth = trueUnitMs(space, unit);
+  const s = await measureUnit(syntheticSource(space, 4, 3, true), unit, PROTOCOL);
+  assert.ok(Math.abs(s.mean / (truth - CALL_MS) - 1) < 0.03, `${s.mean} vs ${truth - CALL_MS}`);
+  let twinCalls = 0;
+  const tiny = {
+    name: "tiny",
+    prepare: () => Promise.resolve({ run: () => 1, overhead: () => (twinCalls++, 1.5) }),
+  };
+  const t = await measureUnit(tiny, unit, { warmup: 2, repeats: 4, trim: 0 });
+  assert.equal(twinCalls, 6, "one twin call after every warm-up and timed run");
+  assert.equal(t.mean, 0);
+  assert.equal(t.median, 0);
+});
+
+Deno.test("fitCorrection keeps every coefficient >= 0 and recovers an exact model", () => {
+  const raw = [0.05, 0.1, 0.2, 0.3, 0.4].map((ms, i) => ({ ms, units: 3 + (i % 3) }));
+  const exact = fitCorrection(raw, raw.map((r) => 1.1 * r.ms + 0.002 * r.units + 0.016));
+  assert.ok(Math.abs(exact.slope - 1.1) < 1e-9, `${exact.slope}`);
+  assert.ok(Math.abs(exact.perUnit - 0.002) < 1e-9, `${exact.perUnit}`);
+  assert.ok(Math.abs(exact.intercept - 0.016) < 1e-9, `${exact.intercept}`);
+  // Unconstrained, these points want a negative intercept (steep line through a tiny network),
+  // which would predict <= 0 ms below 0.1 ms; constrained, the intercept stays at 0.
+  const steep = fitCorrection(raw, raw.map((r) => 2 * r.ms - 0.09));
+  assert.ok(steep.slope >= 0 && steep.perUnit >= 0 && steep.intercept >= 0, JSON.stringify(steep));
+  const tinyPred = steep.slope * 0.01 + steep.perUnit * 2 + steep.intercept;
+  assert.ok(tinyPred > 0, `prediction for a tiny network ${tinyPred}`);
+  assert.deepEqual(fitCorrection([], []), { slope: 1, perUnit: 0, intercept: 0 });
+});
+
+Deno.test("calibration samples give twin-net LUT units back one network call", async () => {
+  const space = await mnistSpace();
+  const lut = await buildLut(space, syntheticSource(space, 5, 2, true), PROTOCOL);
+  const rng = createRng(3);
+  const configs = Array.from({ length: 20 }, () => sampleConfig(space, rng));
+  const nets = await measureNetworks(syntheticSource(space, 6), configs, PROTOCOL);
+  const samples = calibrationSamples(space, MNIST_INPUT, lut, nets);
+  const stem = lut.entries[stemKey(false)].mean;
+  const stemSample = samples[0];
+  // The first sample is the float stem: its LUT time plus about one call (CALL_MS).
+  assert.ok(Math.abs(stemSample.latencyMs - stem - CALL_MS) < 0.005, `${stemSample.latencyMs}`);
+  // Every unit (not the derived call entry) and every network is a sample.
+  assert.ok(
+    Math.abs(lut.entries[CALL_KEY].mean - CALL_MS) < 0.002,
+    `${lut.entries[CALL_KEY].mean}`,
+  );
+  assert.equal(samples.length, Object.keys(lut.entries).length - 1 + nets.length);
 });

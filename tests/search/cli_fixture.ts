@@ -4,7 +4,6 @@
  */
 import { join } from "node:path";
 import { buildProgram } from "../../cli/main.ts";
-import { registerSearchCommands } from "../../cli/commands/search.ts";
 import { runProfile } from "../../lib/profile/run.ts";
 import { PROVENANCES } from "../../lib/report/provenance.ts";
 import assert from "node:assert/strict";
@@ -46,8 +45,7 @@ export async function tinyProfile() {
 
 /** Run the CLI with search/adapt registered; returns captured stdout. */
 export async function cli(args: string[]): Promise<string> {
-  const program = buildProgram();
-  registerSearchCommands(program);
+  const program = buildProgram(); // registers `search` and `adapt` itself
   const lines: string[] = [];
   const log = console.log, err = console.error;
   console.log = (...a: unknown[]) => lines.push(a.join(" "));
