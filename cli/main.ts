@@ -14,6 +14,7 @@ import { registerModelCommands } from "./commands/model.ts";
 import { registerTrainCommand } from "./commands/train.ts";
 import { registerTrainBenchCommand } from "./commands/train_bench.ts";
 import { registerSupernetCommands } from "./commands/supernet.ts";
+import { registerTrainSupernetCommand } from "./commands/train_supernet.ts";
 import { registerProfileCommand } from "./commands/profile.ts";
 import { registerSearchCommands } from "./commands/search.ts";
 import { parseSeed } from "./options.ts";
@@ -39,6 +40,7 @@ export function buildProgram(): Command<[], { seed?: number; out?: string; json?
   registerModelCommands(program);
   registerTrainCommand(program);
   registerTrainBenchCommand(program);
+  registerTrainSupernetCommand(program);
   registerSupernetCommands(program);
   registerProfileCommand(program);
   registerSearchCommands(program);

@@ -1,0 +1,350 @@
+/**
+ * Ensemble (one-shot, weight-sharing) training of the self-evolutionary network
+ * (DESIGN.md section 3): epochs of sandwich-rule steps (`ensemble_step.ts`) over the shared
+ * store, validation of watched configurations each epoch (`ensemble_eval.ts`), checkpoints,
+ * best keeping and exact resume.
+ *
+ * Determinism: the data order of epoch `e` comes from `fork("order/e")` of the seed's stream
+ * and the configurations of global step `s` from `fork("configs/s")`, so a checkpoint needs
+ * only the epoch and step to continue the same sequence; ORT-web runs single-threaded and is
+ * deterministic, so a resumed run reproduces an uninterrupted one exactly.
+ *
+ * Files in `outDir`: `last.ckpt` (store + optimizer state + step/epoch, lib/train checkpoint
+ * format, after every epoch), `best.ckpt` (the store at the best epoch: highest mean validation
+ * accuracy over the watched configurations) and `history.json` (per-epoch metrics, for the
+ * report of a resumed run). An abort stops between steps and writes nothing.
+ *
+ * @module
+ */
+import { badInput } from "../errors.ts";
+import type { Samples } from "../data/types.ts";
+import type { BackendName } from "../runtime/types.ts";
+import { createOptimizer, type OptimizerConfig } from "../train/optimizer.ts";
+import { learningRate, type Schedule, type ScheduleKind } from "../train/schedule.ts";
+import { createRng } from "../util/rng.ts";
+import {
+  type BestStore,
+  copyStore,
+  ensembleArchitectureHash,
+  loadEnsembleCheckpoint,
+  saveEnsembleCheckpoints,
+} from "./ensemble_checkpoint.ts";
+import { createSessionCache } from "./ensemble_sessions.ts";
+import { type ConfigAccuracy, validateConfigs, watchedConfigs } from "./ensemble_eval.ts";
+import {
+  createGradientBuffer,
+  drawConfig,
+  type EnsembleContext,
+  ensembleStep,
+  type Sampling,
+} from "./ensemble_step.ts";
+import { largestConfig, smallestConfig } from "./extremes.ts";
+import type { SearchSpace } from "./space.ts";
+import type { WeightStore } from "./weights.ts";
+
+/** Options of {@link trainSupernet}. */
+export interface SupernetTrainOptions {
+  readonly space: SearchSpace;
+  /** The shared weights, trained in place. */
+  readonly store: WeightStore;
+  readonly data: {
+    readonly inputShape: readonly number[];
+    readonly train: Samples;
+    readonly val: Samples;
+    /** Identifies the data in BN-statistics cache keys (e.g. the dataset checksum). */
+    readonly key: string;
+  };
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly optimizer: OptimizerConfig;
+  readonly schedule: ScheduleKind;
+  readonly warmupEpochs?: number;
+  /** Sampled configurations per step besides the largest and smallest (default 2). */
+  readonly random?: number;
+  readonly sampling?: Sampling;
+  readonly distill: { readonly temperature: number; readonly alpha: number };
+  /** Fixed random configurations validated each epoch (default 3). */
+  readonly watchRandom?: number;
+  /** BN recalibration samples for validation (default 256). */
+  readonly calibrationSamples?: number;
+  readonly seed: number;
+  readonly backend: BackendName;
+  /** Checkpoint directory; without it nothing is written. */
+  readonly outDir?: string;
+  /** Continue from `outDir/last.ckpt`. */
+  readonly resume?: boolean;
+  readonly configHash?: string;
+  readonly onProgress?: (p: SupernetProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Progress of a run. */
+export type SupernetProgress =
+  | {
+    readonly phase: "train";
+    readonly epoch: number;
+    readonly epochs: number;
+    readonly step: number;
+    readonly stepsPerEpoch: number;
+    /** Running means over the epoch so far. */
+    readonly lossLargest: number;
+    readonly lossSmallest: number;
+    readonly samplesPerSecond: number;
+    readonly etaSeconds: number;
+  }
+  | {
+    readonly phase: "eval";
+    readonly epoch: number;
+    readonly epochs: number;
+    readonly results: readonly ConfigAccuracy[];
+  };
+
+/** Metrics of one epoch. */
+export interface SupernetEpoch {
+  readonly epoch: number;
+  readonly lr: number;
+  /** Mean training losses: the largest's cross-entropy, the others' distillation losses. */
+  readonly lossLargest: number;
+  readonly lossSmallest: number;
+  readonly lossRandom: number;
+  readonly trainAccuracyLargest: number;
+  readonly seconds: number;
+  /** Images per second through the sandwich (each image trains 2 + random configurations). */
+  readonly samplesPerSecond: number;
+  readonly validation: readonly ConfigAccuracy[];
+}
+
+/** Result of {@link trainSupernet}. */
+export interface SupernetTrainResult {
+  readonly epochs: readonly SupernetEpoch[];
+  readonly bestEpoch: number;
+  /** Mean validation accuracy of the watched configurations at the best epoch. */
+  readonly bestScore: number;
+  /** The store at the best epoch (a copy; the trained-in-place store holds the last epoch). */
+  readonly best: WeightStore;
+  readonly steps: number;
+  readonly resumedFromEpoch: number;
+  readonly interrupted: boolean;
+  readonly trainSeconds: number;
+  readonly samplesPerSecond: number;
+  /** Training sessions built over the run (the LRU cache's misses). */
+  readonly sessionsBuilt: number;
+  /** Seconds of the training time spent building those graphs and sessions. */
+  readonly sessionBuildSeconds: number;
+}
+
+function check(o: SupernetTrainOptions): void {
+  const int = (v: number, what: string, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw badInput(`${what} must be an integer >= ${min}`);
+  };
+  int(o.epochs, "epochs", 1);
+  int(o.batchSize, "batch size", 1);
+  int(o.random ?? 2, "random configurations per step (--random)", 0);
+  if (!(o.lr > 0)) throw badInput(`learning rate must be positive, got ${o.lr}`);
+  if (!(o.distill.temperature > 0)) {
+    throw badInput(`distillation temperature must be positive, got ${o.distill.temperature}`);
+  }
+  if (!(o.distill.alpha >= 0 && o.distill.alpha <= 1)) {
+    throw badInput(`distillation alpha must be in [0, 1], got ${o.distill.alpha}`);
+  }
+  if (o.data.train.y.length < o.batchSize) {
+    throw badInput(
+      `the training split has ${o.data.train.y.length} samples, fewer than one batch of ` +
+        `${o.batchSize}; lower --batch or raise --limit`,
+    );
+  }
+  if (o.resume && !o.outDir) throw badInput("resume needs the run directory holding last.ckpt");
+}
+
+/**
+ * Trains the supernet's shared store in place (see the module doc).
+ *
+ * @example
+ * ```ts ignore
+ * const r = await trainSupernet({ space, store, data, epochs: 2, batchSize: 64, lr: 0.05,
+ *   optimizer: { kind: "sgd", momentum: 0.9 }, schedule: "cosine",
+ *   distill: { temperature: 1, alpha: 0.5 }, seed: 0, backend: "web" });
+ * ```
+ */
+export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTrainResult> {
+  check(o);
+  const { space, store, data } = o;
+  const nTrain = data.train.y.length;
+  const stepsPerEpoch = Math.floor(nTrain / o.batchSize);
+  const totalSteps = o.epochs * stepsPerEpoch;
+  const schedule = {
+    base: o.lr,
+    kind: o.schedule,
+    totalSteps,
+    warmupSteps: Math.round((o.warmupEpochs ?? 0) * stepsPerEpoch),
+  };
+  const root = createRng(o.seed).fork("ensemble");
+  const sampling = o.sampling ?? "uniform";
+  const random = o.random ?? 2;
+  const watched = watchedConfigs(space, root.fork("watched"), o.watchRandom ?? 3, sampling);
+  const arch = await ensembleArchitectureHash(store);
+  const optimizer = createOptimizer(o.optimizer);
+  let epoch = 0;
+  let history: SupernetEpoch[] = [];
+  let best: BestStore = { epoch: 0, score: -1, store: copyStore(store, store.origin) };
+  if (o.resume) {
+    const r = await loadEnsembleCheckpoint(o.outDir!, arch, store, optimizer);
+    ({ epoch, history, best } = r);
+  }
+  const resumedFromEpoch = epoch;
+  const cache = createSessionCache(store, space, {
+    inputShape: data.inputShape,
+    batchSize: o.batchSize,
+    backend: o.backend,
+  });
+  const ctx: EnsembleContext = {
+    store,
+    cache,
+    optimizer,
+    buffer: createGradientBuffer(store),
+    distill: o.distill,
+  };
+  let interrupted = false, trainSeconds = 0, trainedSamples = 0;
+  try {
+    for (; epoch < o.epochs && !interrupted; epoch++) {
+      const order = root.fork(`order/${epoch}`).shuffle(
+        Array.from({ length: nTrain }, (_, i) => i),
+      );
+      const t0 = performance.now();
+      const sums = await runEpoch(o, ctx, epoch, order, stepsPerEpoch, schedule);
+      interrupted = sums.interrupted;
+      const lr = sums.lr;
+      const seconds = (performance.now() - t0) / 1000;
+      trainSeconds += seconds;
+      trainedSamples += sums.steps * o.batchSize;
+      if (interrupted) break;
+      const validation = await validateConfigs(store, space, watched, data.val, {
+        inputShape: data.inputShape,
+        calibration: { x: data.train.x, key: data.key },
+        calibrationSamples: o.calibrationSamples ?? 256,
+        backend: o.backend,
+      });
+      o.onProgress?.({ phase: "eval", epoch: epoch + 1, epochs: o.epochs, results: validation });
+      const n = Math.max(1, sums.steps);
+      history.push({
+        epoch: epoch + 1,
+        lr,
+        lossLargest: sums.largest / n,
+        lossSmallest: sums.smallest / n,
+        lossRandom: random > 0 ? sums.random / n : NaN,
+        trainAccuracyLargest: sums.correct / (n * o.batchSize),
+        seconds,
+        samplesPerSecond: (sums.steps * o.batchSize) / seconds,
+        validation,
+      });
+      const score = validation.reduce((a, v) => a + v.accuracy, 0) / validation.length;
+      const improved = score > best.score;
+      if (improved) best = { epoch: epoch + 1, score, store: copyStore(store, store.origin) };
+      if (o.outDir) {
+        await saveEnsembleCheckpoints(o.outDir, {
+          architectureHash: arch,
+          configHash: o.configHash ?? "",
+          seed: o.seed,
+          epoch: epoch + 1,
+          optimizer,
+          store,
+          best,
+          improved,
+          history,
+        });
+      }
+    }
+  } finally {
+    await cache.close();
+  }
+  return {
+    epochs: history,
+    bestEpoch: best.epoch,
+    bestScore: best.score,
+    best: best.store,
+    steps: optimizer.steps,
+    resumedFromEpoch,
+    interrupted,
+    trainSeconds,
+    samplesPerSecond: trainSeconds > 0 ? trainedSamples / trainSeconds : 0,
+    sessionsBuilt: cache.built,
+    sessionBuildSeconds: cache.buildMs / 1000,
+  };
+}
+
+/** Running sums of one epoch. */
+interface EpochSums {
+  largest: number;
+  smallest: number;
+  random: number;
+  correct: number;
+  steps: number;
+  lr: number;
+  interrupted: boolean;
+}
+
+/** The sandwich steps of one epoch over the shuffled `order`; stops early on abort. */
+async function runEpoch(
+  o: SupernetTrainOptions,
+  ctx: EnsembleContext,
+  epoch: number,
+  order: readonly number[],
+  stepsPerEpoch: number,
+  schedule: Schedule,
+): Promise<EpochSums> {
+  const { space, data } = o;
+  const size = data.inputShape.reduce((a, b) => a * b, 1);
+  const random = o.random ?? 2, sampling = o.sampling ?? "uniform";
+  const root = createRng(o.seed).fork("ensemble");
+  const largest = largestConfig(space);
+  const smallest = { ...smallestConfig(space), int8: false };
+  const x = new Float32Array(o.batchSize * size);
+  const y = new BigInt64Array(o.batchSize);
+  const sums: EpochSums = {
+    largest: 0,
+    smallest: 0,
+    random: 0,
+    correct: 0,
+    steps: 0,
+    lr: 0,
+    interrupted: false,
+  };
+  const t0 = performance.now();
+  for (let s = 0; s < stepsPerEpoch; s++) {
+    if (o.signal?.aborted) {
+      sums.interrupted = true;
+      break;
+    }
+    for (let i = 0; i < o.batchSize; i++) {
+      const idx = order[s * o.batchSize + i];
+      x.set(data.train.x.subarray(idx * size, (idx + 1) * size), i * size);
+      y[i] = BigInt(data.train.y[idx]);
+    }
+    const rng = root.fork(`configs/${ctx.optimizer.steps}`);
+    const students = [smallest];
+    for (let k = 0; k < random; k++) students.push(drawConfig(space, rng, sampling));
+    sums.lr = learningRate(schedule, ctx.optimizer.steps);
+    const batch = { x, y, inputShape: data.inputShape };
+    const r = await ensembleStep(ctx, batch, largest, students, sums.lr);
+    sums.largest += r.largest.loss;
+    sums.smallest += r.students[0].loss;
+    for (const st of r.students.slice(1)) sums.random += st.loss / random;
+    sums.correct += r.largest.correct;
+    sums.steps++;
+    const rate = ((s + 1) * o.batchSize) / ((performance.now() - t0) / 1000);
+    const left = (stepsPerEpoch - s - 1 + (o.epochs - epoch - 1) * stepsPerEpoch) * o.batchSize;
+    o.onProgress?.({
+      phase: "train",
+      epoch: epoch + 1,
+      epochs: o.epochs,
+      step: s + 1,
+      stepsPerEpoch,
+      lossLargest: sums.largest / sums.steps,
+      lossSmallest: sums.smallest / sums.steps,
+      samplesPerSecond: rate,
+      etaSeconds: left / rate,
+    });
+  }
+  return sums;
+}
