@@ -13,7 +13,6 @@ import { loadTaskConfig } from "../../lib/config/task.ts";
 import { canonicalJson } from "../../lib/data/cache.ts";
 import { classificationMetrics } from "../../lib/data/metrics.ts";
 import { prepareDataset } from "../../lib/data/prepare.ts";
-import type { Samples } from "../../lib/data/types.ts";
 import { AdaspringError, ExitCode } from "../../lib/errors.ts";
 import { encodeModel } from "../../lib/onnx/proto/encode.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
@@ -24,13 +23,9 @@ import { buildBackbone } from "../../lib/train/backbone.ts";
 import { type EpochMetrics, train, type TrainProgress } from "../../lib/train/trainer.ts";
 import { writeFileAtomic } from "../../lib/util/atomic.ts";
 import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
+import { headSamples } from "../../lib/data/split.ts";
 
 type Globals = { seed?: number; out?: string; json?: true };
-
-function limitSamples(s: Samples, n: number | undefined, size: number): Samples {
-  if (n === undefined || n >= s.y.length) return s;
-  return { x: s.x.subarray(0, n * size), y: s.y.subarray(0, n) };
-}
 
 /** Progress on stderr: a bar on a terminal, a plain line every ~10% of an epoch otherwise. */
 function progressReporter(): { update(p: TrainProgress): void; stop(): void } {
@@ -174,9 +169,9 @@ export function registerTrainCommand(program: Command<[], Globals>): void {
       const split = {
         inputShape: data.inputShape,
         classes: data.classes,
-        train: limitSamples(data.train, opts.limit, size),
-        val: limitSamples(data.val, opts.limit, size),
-        test: limitSamples(data.test, opts.limit, size),
+        train: headSamples(data.train, opts.limit, size),
+        val: headSamples(data.val, opts.limit, size),
+        test: headSamples(data.test, opts.limit, size),
       };
       const forward = buildBackbone(config.model, data.inputShape, data.classes.length, seed);
       const configHash = createHash("sha256").update(

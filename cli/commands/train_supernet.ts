@@ -12,7 +12,6 @@ import { dirname } from "node:path";
 import { loadTaskConfig } from "../../lib/config/task.ts";
 import { canonicalJson } from "../../lib/data/cache.ts";
 import { prepareDataset } from "../../lib/data/prepare.ts";
-import type { Samples } from "../../lib/data/types.ts";
 import { AdaspringError, badInput, ExitCode } from "../../lib/errors.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
 import { runDir, writeReport } from "../../lib/report/report.ts";
@@ -27,15 +26,11 @@ import { createSearchSpace, spaceSize } from "../../lib/supernet/mod.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
 import { saveWeightStore } from "../../lib/supernet/weights_io.ts";
 import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
+import { headSamples } from "../../lib/data/split.ts";
 
 type Globals = { seed?: number; out?: string; json?: true };
 
 const SRC = "adaspring train-supernet";
-
-function limitSamples(s: Samples, n: number | undefined, size: number): Samples {
-  if (n === undefined || n >= s.y.length) return s;
-  return { x: s.x.subarray(0, n * size), y: s.y.subarray(0, n) };
-}
 
 function parseFraction(value: string): number {
   const x = Number(value);
@@ -154,8 +149,8 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       });
       const tPrepared = performance.now();
       const size = data.inputShape.reduce((p, d) => p * d, 1);
-      const train = limitSamples(data.train, opts.limit, size);
-      const val = limitSamples(data.val, opts.limit, size);
+      const train = headSamples(data.train, opts.limit, size);
+      const val = headSamples(data.val, opts.limit, size);
       const io = { inputChannels: data.inputShape[0], numClasses: data.classes.length };
       const store = createWeightStore(space, io, seed);
       const configHash = createHash("sha256").update(

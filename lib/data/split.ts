@@ -160,3 +160,20 @@ export function takeSamples(samples: Samples, indices: Int32Array, sampleSize: n
   });
   return groups ? { x, y, groups } : { x, y };
 }
+
+/**
+ * The first `n` samples of a split (all of them when `n` is undefined or larger), as views
+ * without copying: the `--limit` of the training commands. Splits are already shuffled from the
+ * seed, so the first `n` are a random subset.
+ *
+ * @example
+ * ```ts
+ * import { headSamples } from "./split.ts";
+ * const s = { x: new Float32Array([1, 2, 3, 4, 5, 6]), y: new Int32Array([0, 1, 0]) };
+ * console.assert(headSamples(s, 2, 2).y.length === 2);
+ * ```
+ */
+export function headSamples(samples: Samples, n: number | undefined, sampleSize: number): Samples {
+  if (n === undefined || n >= samples.y.length) return samples;
+  return { x: samples.x.subarray(0, n * sampleSize), y: samples.y.subarray(0, n) };
+}
