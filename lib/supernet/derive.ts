@@ -7,7 +7,7 @@
  */
 import type { PlanConv, SubnetPlan } from "./plan.ts";
 import { readSlice, sliceShape, type StoreSlice } from "./slice.ts";
-import { lowRankFactors } from "./svd.ts";
+import { cachedLowRankFactors } from "./svd_cache.ts";
 import type { WeightStore } from "./weights.ts";
 
 /** One subnet tensor and the store slice it comes from. */
@@ -23,8 +23,23 @@ export interface SubnetTensor {
 export interface SubnetWeights {
   /** Every tensor, by name. */
   readonly tensors: ReadonlyMap<string, SubnetTensor>;
-  /** Milliseconds spent slicing and in SVD (measured here). */
-  readonly timings: { readonly slice: number; readonly svd: number };
+  /**
+   * Milliseconds spent slicing and in SVD (measured here; `svd` includes slicing the low-rank
+   * weights, and is near zero when every SVD came from the cache), and how many low-rank
+   * convs were served from the SVD cache (`svd_cache.ts`) or computed now.
+   */
+  readonly timings: {
+    readonly slice: number;
+    readonly svd: number;
+    readonly svdCached: number;
+    readonly svdComputed: number;
+  };
+}
+
+/** Options of {@link deriveSubnetWeights}. */
+export interface DeriveOptions {
+  /** Recompute every SVD instead of using the cache (to time the uncached path). */
+  readonly refresh?: boolean;
 }
 
 /** The weight of conv `c` from derived weights. */
@@ -54,9 +69,13 @@ export function planConvs(plan: SubnetPlan): PlanConv[] {
  * console.assert(w.tensors.get("head.w")!.shape[0] === 10);
  * ```
  */
-export function deriveSubnetWeights(store: WeightStore, plan: SubnetPlan): SubnetWeights {
+export function deriveSubnetWeights(
+  store: WeightStore,
+  plan: SubnetPlan,
+  opts: DeriveOptions = {},
+): SubnetWeights {
   const tensors = new Map<string, SubnetTensor>();
-  let sliceMs = 0, svdMs = 0;
+  let sliceMs = 0, svdMs = 0, svdCached = 0, svdComputed = 0;
   const put = (name: string, shape: readonly number[], data: Float32Array, source: StoreSlice) =>
     tensors.set(name, { name, shape, data, source });
   const plain = (name: string, source: StoreSlice) => {
@@ -81,15 +100,17 @@ export function deriveSubnetWeights(store: WeightStore, plan: SubnetPlan): Subne
       continue;
     }
     if (derived.kind === "svd-v") continue; // made together with its svd-u partner
+    // The factors of a slice only change with the store's values: see svd_cache.ts.
     const t0 = performance.now();
-    const source = readSlice(store, c.weight);
-    const shape = sliceShape(store, c.weight);
-    const t1 = performance.now();
-    const cols = source.length / shape[0];
-    const { u, v } = lowRankFactors(source, shape[0], cols, derived.rank);
-    const t2 = performance.now();
-    sliceMs += t1 - t0;
-    svdMs += t2 - t1;
+    const { factors: { u, v }, shape, cached } = cachedLowRankFactors(
+      store,
+      c.weight,
+      derived.rank,
+      opts,
+    );
+    svdMs += performance.now() - t0;
+    if (cached) svdCached++;
+    else svdComputed++;
     const r = derived.rank, ones = Array<number>(plan.dims).fill(1);
     const prefix = c.name.slice(0, -2); // `b4.lr`
     put(`${prefix}.u.w`, [r, ...shape.slice(1)], u, c.weight);
@@ -100,5 +121,5 @@ export function deriveSubnetWeights(store: WeightStore, plan: SubnetPlan): Subne
   }
   plain("head.w", plan.head.weight);
   plain("head.b", plan.head.bias);
-  return { tensors, timings: { slice: sliceMs, svd: svdMs } };
+  return { tensors, timings: { slice: sliceMs, svd: svdMs, svdCached, svdComputed } };
 }

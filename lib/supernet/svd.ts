@@ -133,7 +133,31 @@ export function lowRankFactors(
   if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(cout, cols)) {
     throw new RangeError(`rank ${rank} is outside 1..${Math.min(cout, cols)}`);
   }
-  const d = svd(weight, cout, cols);
+  return factorsFromSvd(svd(weight, cout, cols), cout, cols, rank);
+}
+
+/**
+ * The rank-`rank` factors (as {@link lowRankFactors}) from a ready thin SVD of the
+ * `cout x cols` weight: the leading `rank` singular triplets. Every rank of one weight can so
+ * share one SVD, and the factors are bit-identical to {@link lowRankFactors}' (which calls it).
+ *
+ * @example
+ * ```ts
+ * import { factorsFromSvd, lowRankFactors, svd } from "./svd.ts";
+ * const w = new Float32Array([1, 2, 3, 4, 5, 6]);
+ * const f = factorsFromSvd(svd(w, 2, 3), 2, 3, 1);
+ * console.assert(f.u[0] === lowRankFactors(w, 2, 3, 1).u[0]);
+ * ```
+ */
+export function factorsFromSvd(d: Svd, cout: number, cols: number, rank: number): LowRankFactors {
+  if (!Number.isInteger(rank) || rank < 1 || rank > d.s.length) {
+    throw new RangeError(`rank ${rank} is outside 1..${d.s.length}`);
+  }
+  if (d.u[0].length !== cout || d.v[0].length !== cols) {
+    throw new RangeError(
+      `svd of ${d.u[0].length}x${d.v[0].length} does not factor a ${cout}x${cols} weight`,
+    );
+  }
   const u = new Float32Array(rank * cols), v = new Float32Array(cout * rank);
   for (let j = 0; j < rank; j++) {
     const root = Math.sqrt(d.s[j]);
