@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {
   accuracyObjective,
+  affineCalibration,
   features,
   fitAccuracyPredictor,
   fitRidge,
+  logit,
   predictAccuracy,
 } from "../../lib/profile/accuracy_predictor.ts";
 import { evaluateSpace } from "../../lib/profile/space_eval.ts";
@@ -58,4 +60,29 @@ Deno.test("too few measured configurations is a clear error", async () => {
   const rng = createRng(3);
   const samples = [0, 1, 2].map(() => ({ config: sampleConfig(space, rng), accuracy: 0.5 }));
   assert.throws(() => fitAccuracyPredictor(space, samples, { rng }), /at least 4/);
+});
+
+Deno.test("a few very poor configurations do not scramble the ranking of the rest", async () => {
+  const space = await mnistSpace();
+  const rng = createRng(4);
+  // Ground truth additive in logit space: accuracy saturates near 1 and has a long low tail.
+  const effects = space.blocks.map((b) => b.choices.map(() => -2 * rng.next() ** 3));
+  const truth = (c: { choices: readonly number[]; int8: boolean }) =>
+    1 / (1 + Math.exp(-(4.5 + c.choices.reduce((a, ch, i) => a + effects[i][ch], 0))));
+  const samples = Array.from({ length: 200 }, () => {
+    const config = sampleConfig(space, rng);
+    return { config, accuracy: truth(config) };
+  });
+  const fit = fitAccuracyPredictor(space, samples, { rng: rng.fork("fit") });
+  assert.ok(fit.quality.kendallTau > 0.8, `kendall ${fit.quality.kendallTau}`);
+});
+
+Deno.test("the affine map back from logits keeps a positive slope", () => {
+  assert.ok(Math.abs(logit(0.5)) < 1e-12);
+  assert.ok(Number.isFinite(logit(1)) && Number.isFinite(logit(0)));
+  const up = affineCalibration([0, 1, 2], [0.5, 0.7, 0.9]);
+  assert.ok(Math.abs(up.slope - 0.2) < 1e-12 && Math.abs(up.offset - 0.5) < 1e-12);
+  // Anti-correlated or constant logits fall back to a positive slope.
+  assert.ok(affineCalibration([0, 1, 2], [0.9, 0.7, 0.5]).slope > 0);
+  assert.ok(affineCalibration([1, 1, 1], [0.9, 0.7, 0.5]).slope > 0);
 });
