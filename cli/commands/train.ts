@@ -8,11 +8,8 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import cliProgress from "cli-progress";
 import process from "node:process";
 import { createHash } from "node:crypto";
-import { dirname } from "node:path";
-import { loadTaskConfig } from "../../lib/config/task.ts";
 import { canonicalJson } from "../../lib/data/cache.ts";
 import { classificationMetrics } from "../../lib/data/metrics.ts";
-import { prepareDataset } from "../../lib/data/prepare.ts";
 import { AdaspringError, ExitCode } from "../../lib/errors.ts";
 import { encodeModel } from "../../lib/onnx/proto/encode.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
@@ -23,7 +20,7 @@ import { buildBackbone } from "../../lib/train/backbone.ts";
 import { type EpochMetrics, train, type TrainProgress } from "../../lib/train/trainer.ts";
 import { writeFileAtomic } from "../../lib/util/atomic.ts";
 import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
-import { headSamples } from "../../lib/data/split.ts";
+import { loadTaskData, resolveHyper } from "./task_data.ts";
 
 type Globals = { seed?: number; out?: string; json?: true };
 
@@ -144,34 +141,18 @@ export function registerTrainCommand(program: Command<[], Globals>): void {
       const globals = cmd.optsWithGlobals() as Globals;
       const t0 = performance.now();
       const backend = parseBackend(opts.backend);
-      const { config, path } = await loadTaskConfig(opts.task);
-      const seed = globals.seed ?? config.seed;
-      const tc = config.training;
+      const td = await loadTaskData(opts.task, globals.seed, opts.limit);
+      const { config, path, seed, data, preparedAt: tPrepared } = td;
       const hyper = {
-        epochs: opts.epochs ?? tc.epochs,
-        batchSize: opts.batch ?? tc.batchSize,
-        lr: opts.lr ?? tc.lr,
-        optimizer: opts.optimizer ?? tc.optimizer,
-        momentum: tc.momentum,
-        weightDecay: tc.weightDecay,
-        schedule: tc.schedule,
-        warmupEpochs: tc.warmupEpochs,
-        labelSmoothing: tc.labelSmoothing,
-        limit: opts.limit ?? null,
+        ...resolveHyper(config.training, opts),
+        labelSmoothing: config.training.labelSmoothing,
       };
-      const data = await prepareDataset(config.name, config.dataset, {
-        seed,
-        baseDir: dirname(path),
-        onWarning: (m) => console.error(`warning: ${m}`),
-      });
-      const tPrepared = performance.now();
-      const size = data.inputShape.reduce((p, d) => p * d, 1);
       const split = {
         inputShape: data.inputShape,
         classes: data.classes,
-        train: headSamples(data.train, opts.limit, size),
-        val: headSamples(data.val, opts.limit, size),
-        test: headSamples(data.test, opts.limit, size),
+        train: td.train,
+        val: td.val,
+        test: td.test,
       };
       const forward = buildBackbone(config.model, data.inputShape, data.classes.length, seed);
       const configHash = createHash("sha256").update(

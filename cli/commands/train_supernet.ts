@@ -8,10 +8,7 @@
  */
 import { type Command, Option } from "@commander-js/extra-typings";
 import { createHash } from "node:crypto";
-import { dirname } from "node:path";
-import { loadTaskConfig } from "../../lib/config/task.ts";
 import { canonicalJson } from "../../lib/data/cache.ts";
-import { prepareDataset } from "../../lib/data/prepare.ts";
 import { AdaspringError, badInput, ExitCode } from "../../lib/errors.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
 import { runDir, writeReport } from "../../lib/report/report.ts";
@@ -26,7 +23,7 @@ import { createSearchSpace, spaceSize } from "../../lib/supernet/mod.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
 import { saveWeightStore } from "../../lib/supernet/weights_io.ts";
 import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
-import { headSamples } from "../../lib/data/split.ts";
+import { loadTaskData, resolveHyper } from "./task_data.ts";
 
 type Globals = { seed?: number; out?: string; json?: true };
 
@@ -123,34 +120,19 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
             `drop --workers or use --workers 1`,
         );
       }
-      const { config, path } = await loadTaskConfig(opts.task);
+      const { config, path, seed, data, train, val, preparedAt: tPrepared } = await loadTaskData(
+        opts.task,
+        globals.seed,
+        opts.limit,
+      );
       const space = createSearchSpace(config);
-      const seed = globals.seed ?? config.seed;
-      const tc = config.training;
       const hyper = {
-        epochs: opts.epochs ?? tc.epochs,
-        batchSize: opts.batch ?? tc.batchSize,
-        lr: opts.lr ?? tc.lr,
-        optimizer: tc.optimizer,
-        momentum: tc.momentum,
-        weightDecay: tc.weightDecay,
-        schedule: tc.schedule,
-        warmupEpochs: tc.warmupEpochs,
+        ...resolveHyper(config.training, { ...opts, optimizer: undefined }),
         random: opts.random,
         sampling: opts.sampling,
         distillTemperature: opts.distillTemperature,
         distillAlpha: opts.distillAlpha,
-        limit: opts.limit ?? null,
       };
-      const data = await prepareDataset(config.name, config.dataset, {
-        seed,
-        baseDir: dirname(path),
-        onWarning: (m) => console.error(`warning: ${m}`),
-      });
-      const tPrepared = performance.now();
-      const size = data.inputShape.reduce((p, d) => p * d, 1);
-      const train = headSamples(data.train, opts.limit, size);
-      const val = headSamples(data.val, opts.limit, size);
       const io = { inputChannels: data.inputShape[0], numClasses: data.classes.length };
       const store = createWeightStore(space, io, seed);
       const configHash = createHash("sha256").update(
