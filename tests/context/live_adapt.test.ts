@@ -4,14 +4,16 @@ import { cli, tinyProfile } from "../search/cli_fixture.ts";
 
 const fx = await tinyProfile();
 
-// Foreground/background swings: the latency demand and the battery move, so the monitor
-// re-searches at every step, but the hysteresis (dwell, margin) keeps switches below the steps.
+// The battery falls 12 points per step, so the monitor re-searches at every state; the states
+// are 10 s apart, under the 30 s dwell, and every constraint is loose, so no switch can be
+// forced by a violation. Whatever latencies this machine measures, at most 1 + 2 switches fit.
 function trace(): string {
-  const rows = Array.from({ length: 8 }, (_, i) => {
-    const fg = i % 2 === 0;
-    return `  - { t: ${i * 60}, batteryPct: ${100 - i * 12}, freeStorageMb: 50, ` +
-      `cpuShare: ${fg ? 0.1 : 0.6}, latencyMs: ${fg ? 0.05 : 5}, minAccuracy: 0 }`;
-  });
+  const rows = Array.from(
+    { length: 8 },
+    (_, i) =>
+      `  - { t: ${i * 10}, batteryPct: ${100 - i * 12}, freeStorageMb: 500, ` +
+      `cpuShare: ${i % 2 === 0 ? 0.1 : 0.3}, latencyMs: 1000, minAccuracy: 0 }`,
+  );
   return `name: swing\nworkload: { inferencesPerSecond: 2 }\ntrace:\n${rows.join("\n")}\n`;
 }
 
@@ -36,7 +38,11 @@ Deno.test("adapt CLI: a timeline with fewer switches than steps, measured switch
   const steps = body.timeline.length;
   assert.equal(steps, 8);
   assert.ok(body.totals.switches >= 1, "the initial choice is a switch");
-  assert.ok(body.totals.switches < steps, `${body.totals.switches} switches in ${steps} steps`);
+  assert.ok(body.totals.switches <= 3, `${body.totals.switches} switches in ${steps} steps`);
+  assert.ok(
+    body.timeline.every((s: { researched: boolean }) => s.researched),
+    "searched each step",
+  );
   const first = body.timeline[0];
   assert.equal(first.switched, true);
   assert.equal(first.switchLatency.provenance, "measured-here");
