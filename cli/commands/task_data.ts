@@ -7,7 +7,8 @@
 import { dirname } from "node:path";
 import { loadTaskConfig, type TaskConfig } from "../../lib/config/task.ts";
 import { prepareDataset, type PrepareResult } from "../../lib/data/prepare.ts";
-import { headSamples } from "../../lib/data/split.ts";
+import { limitSamples } from "../../lib/data/split.ts";
+import { createRng } from "../../lib/util/rng.ts";
 import type { Samples } from "../../lib/data/types.ts";
 
 /** A task loaded with its data, splits limited to `--limit` samples each. */
@@ -37,15 +38,16 @@ export async function loadTaskData(
     onWarning: (m) => console.error(`warning: ${m}`),
   });
   const preparedAt = performance.now();
+  const rng = createRng(resolvedSeed);
   const size = data.inputShape.reduce((p, d) => p * d, 1);
   return {
     config,
     path,
     seed: resolvedSeed,
     data,
-    train: headSamples(data.train, limit, size),
-    val: headSamples(data.val, limit, size),
-    test: headSamples(data.test, limit, size),
+    train: limitSamples(data.train, limit, size, rng.fork("limit/train")),
+    val: limitSamples(data.val, limit, size, rng.fork("limit/val")),
+    test: limitSamples(data.test, limit, size, rng.fork("limit/test")),
     preparedAt,
   };
 }

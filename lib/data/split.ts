@@ -162,18 +162,26 @@ export function takeSamples(samples: Samples, indices: Int32Array, sampleSize: n
 }
 
 /**
- * The first `n` samples of a split (all of them when `n` is undefined or larger), as views
- * without copying: the `--limit` of the training commands. Splits are already shuffled from the
- * seed, so the first `n` are a random subset.
+ * At most `n` samples of a split, a seeded random subset kept in split order (all of them when
+ * `n` is undefined or larger): the `--limit` of the training commands and the evaluation
+ * suites. Not the first `n`: some splits are ordered by time or class (measured: the first 256
+ * sensor training windows are all class 0, and the first 512 HAR windows miss a class).
  *
  * @example
  * ```ts
- * import { headSamples } from "./split.ts";
+ * import { createRng } from "../util/rng.ts";
+ * import { limitSamples } from "./split.ts";
  * const s = { x: new Float32Array([1, 2, 3, 4, 5, 6]), y: new Int32Array([0, 1, 0]) };
- * console.assert(headSamples(s, 2, 2).y.length === 2);
+ * console.assert(limitSamples(s, 2, 2, createRng(0)).y.length === 2);
  * ```
  */
-export function headSamples(samples: Samples, n: number | undefined, sampleSize: number): Samples {
+export function limitSamples(
+  samples: Samples,
+  n: number | undefined,
+  sampleSize: number,
+  rng: Rng,
+): Samples {
   if (n === undefined || n >= samples.y.length) return samples;
-  return { x: samples.x.subarray(0, n * sampleSize), y: samples.y.subarray(0, n) };
+  const all = Int32Array.from({ length: samples.y.length }, (_, i) => i);
+  return takeSamples(samples, limitIndices(all, n, rng), sampleSize);
 }

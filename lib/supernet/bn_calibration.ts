@@ -2,7 +2,10 @@
  * BatchNorm recalibration: shared BN statistics are the main cause of accuracy collapse in
  * weight-sharing nets (DESIGN.md section 3), so each configuration gets its own, measured on a
  * few hundred training samples when it is first materialized, then cached (in memory, and on
- * disk when a cache directory is given).
+ * disk when a cache directory is given). The `n` samples are spread evenly over the data
+ * (sample `floor(i * available / n)`), not its first `n`: some training splits are ordered by
+ * time or class (sensor windows, HAR subjects), and the head of such a split gives statistics
+ * of one class (measured: the first 256 sensor windows are all class 0).
  *
  * The calibration graph is the subnet with unfolded convs whose BNs normalise with the batch's
  * own statistics (as in training) and output them: per channel, the mean and the biased
@@ -194,14 +197,14 @@ export async function calibrateBn(
   if (!storeIds.has(store)) storeIds.set(store, nextStoreId++);
   // The int8 flag does not change float statistics: calibrate the float configuration.
   const id = formatConfigId(space, { ...config, int8: false });
-  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}`;
+  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}|spread`;
   const none = { build: 0, session: 0, run: 0 };
   if (!opts.refresh && memory.has(memKey)) {
     return { stats: memory.get(memKey)!, cached: "memory", samples: n, timings: none };
   }
   let diskPath: string | undefined;
   if (opts.cacheDir !== undefined) {
-    const key = await sha256Hex(`${await storeKey(store)}|${id}|${n}|${data.key}`);
+    const key = await sha256Hex(`${await storeKey(store)}|${id}|${n}|${data.key}|spread`);
     diskPath = join(opts.cacheDir, `bn-${key.slice(0, 32)}.json`);
     if (!opts.refresh) {
       try {
@@ -227,7 +230,11 @@ export async function calibrateBn(
   try {
     for (let start = 0; start < n; start += batch) {
       const count = Math.min(batch, n - start);
-      const x = data.x.subarray(start * size, (start + count) * size);
+      const x = new Float32Array(count * size);
+      for (let i = 0; i < count; i++) {
+        const from = Math.floor(((start + i) * available) / n) * size;
+        x.set(data.x.subarray(from, from + size), i * size);
+      }
       const out = await session.run(
         { input: { dtype: "float32", shape: [count, ...data.inputShape], data: x } },
         bns.flatMap((b) => [`${b}.mean`, `${b}.var`]),
