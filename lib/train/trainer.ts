@@ -199,7 +199,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const backend = o.backend ?? "web";
   const arch = architectureHash(o.forward);
   const loss = { kind: "cross-entropy" as const, labelSmoothing: o.labelSmoothing ?? 0 };
-  const artifacts = buildArtifacts(o.forward, { loss, batchSize: o.batchSize / workers });
+  const artifacts = buildArtifacts(o.forward, {
+    loss,
+    batchSize: o.batchSize / workers,
+    params: o.params,
+  });
   const run = await startState(o, artifacts, arch);
   if (o.outDir) await writeArtifacts(o.outDir, artifacts);
   const stepsPerEpoch = Math.floor(o.data.train.y.length / o.batchSize);

@@ -39,6 +39,8 @@ export interface TrainProgress {
 /** Options of {@link train}. */
 export interface TrainOptions {
   readonly forward: GraphData;
+  /** Initializers to train (default: every float initializer but BN statistics). */
+  readonly params?: readonly string[];
   readonly data: TrainData;
   readonly epochs: number;
   readonly batchSize: number;
