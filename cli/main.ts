@@ -17,6 +17,7 @@ import { registerSupernetCommands } from "./commands/supernet.ts";
 import { registerTrainSupernetCommand } from "./commands/train_supernet.ts";
 import { registerProfileCommand } from "./commands/profile.ts";
 import { registerSearchCommands } from "./commands/search.ts";
+import { registerEvaluateCommand } from "./commands/evaluate.ts";
 import { parseSeed } from "./options.ts";
 
 /** Version of the adaspring CLI. */
@@ -44,6 +45,7 @@ export function buildProgram(): Command<[], { seed?: number; out?: string; json?
   registerSupernetCommands(program);
   registerProfileCommand(program);
   registerSearchCommands(program);
+  registerEvaluateCommand(program);
   tab(program as unknown as Parameters<typeof tab>[0]);
   return program;
 }

@@ -1,0 +1,69 @@
+/**
+ * Evaluation suites (`configs/evaluate/*.yaml`): which tasks and platforms `adaspring evaluate`
+ * covers and with what budgets. `paper` is the full comparison; `quick` runs the same code
+ * path on small budgets (CI). Every budget is recorded in the report next to its figures.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { fraction, identifier, nonNegative, positiveInt } from "./fields.ts";
+import { loadConfigFile, type LoadedConfig } from "./source.ts";
+import { displayPath, repoPath } from "../util/paths.ts";
+
+/** The schema of a suite file. */
+export const suiteSchema = z.strictObject({
+  name: identifier(),
+  description: z.string().default(""),
+  seed: z.number().int().nonnegative().default(0),
+  tasks: z.array(z.string().min(1)).min(1).describe("task names or paths"),
+  platforms: z.array(z.string().min(1)).min(1)
+    .describe("platform names or paths; host is measured, the others modeled"),
+  limit: positiveInt().nullable().default(null)
+    .describe("samples per split (train, val, test); null uses the whole dataset"),
+  supernet: z.strictObject({
+    epochs: positiveInt(),
+    random: z.number().int().nonnegative().default(2),
+  }),
+  baselines: z.strictObject({
+    epochs: positiveInt().describe("epochs of every baseline trained from scratch"),
+    finetuneEpochs: positiveInt().describe("fine-tuning epochs of low-rank and pruning"),
+    sparsity: fraction().default(0.5).describe("magnitude pruning: fraction of weights zeroed"),
+  }),
+  profile: z.strictObject({
+    quick: z.boolean().default(false),
+    latencySamples: positiveInt().optional(),
+    accuracySamples: positiveInt().optional(),
+    repeats: positiveInt().optional(),
+  }).default({ quick: false }),
+  matching: z.strictObject({
+    tolerance: nonNegative().default(0)
+      .describe("adaspring matches a baseline when its accuracy >= the baseline's - tolerance"),
+    maxCandidates: positiveInt().default(24)
+      .describe("Pareto configurations whose test accuracy is measured, fastest first"),
+  }).default({ tolerance: 0, maxCandidates: 24 }),
+  latency: z.strictObject({
+    rounds: positiveInt().default(10).describe("interleaved rounds over every model (host)"),
+    runsPerRound: positiveInt().default(5),
+  }).default({ rounds: 10, runsPerRound: 5 }),
+  search: z.strictObject({
+    repeat: positiveInt().default(20).describe("timed repetitions of each search"),
+    contexts: z.array(z.string().min(1)).default(["configs/contexts/commute-snapshot.yaml"]),
+  }).default({ repeat: 20, contexts: ["configs/contexts/commute-snapshot.yaml"] }),
+  caseStudy: z.strictObject({
+    traces: z.array(z.string().min(1)).default([]),
+  }).default({ traces: [] }),
+});
+
+/** A validated suite. */
+export type SuiteConfig = z.output<typeof suiteSchema>;
+
+/** Resolve a suite name (`quick`, `paper`) or path to a file path. */
+export function suitePath(nameOrPath: string): string {
+  if (nameOrPath.includes("/") || /\.ya?ml$/.test(nameOrPath)) return nameOrPath;
+  return displayPath(repoPath("configs", "evaluate", `${nameOrPath}.yaml`));
+}
+
+/** Load and validate a suite by name or path. */
+export function loadSuiteConfig(nameOrPath: string): Promise<LoadedConfig<SuiteConfig>> {
+  return loadConfigFile(suitePath(nameOrPath), suiteSchema);
+}

@@ -1,0 +1,134 @@
+/**
+ * Measurements the comparison needs on this machine: the latency of many models timed in
+ * interleaved rounds (so a load spike on the shared machine hits every model alike, not the
+ * one that happened to run then), and the test accuracy of supernet configurations
+ * materialized with BN recalibration, cached by configuration id.
+ *
+ * @module
+ */
+import { encodeModel } from "../onnx/proto/encode.ts";
+import { createSession } from "../runtime/session.ts";
+import type { Session } from "../runtime/types.ts";
+import { calibrateBn } from "../supernet/bn_calibration.ts";
+import { formatConfigId } from "../supernet/config_id.ts";
+import { measureAccuracy } from "../supernet/export.ts";
+import { materialize } from "../supernet/materialize.ts";
+import type { SubnetConfig } from "../supernet/space.ts";
+import type { WeightStore } from "../supernet/weights.ts";
+import type { EvalTask } from "./task_setup.ts";
+
+/** Latency of one model on this machine. */
+export interface HostLatency {
+  /** Median of every timed run, ms. */
+  readonly medianMs: number;
+  readonly runs: number;
+}
+
+/** Interleaving of {@link measureInterleaved}. */
+export interface InterleaveKnobs {
+  readonly rounds: number;
+  readonly runsPerRound: number;
+  readonly warmup?: number;
+}
+
+/**
+ * Batch-1 latency of every model in `models` (by name), in `rounds` rounds that each run every
+ * model `runsPerRound` times, the model order rotating each round.
+ */
+export async function measureInterleaved(
+  models: ReadonlyMap<string, Uint8Array>,
+  sample: Float32Array,
+  inputShape: readonly number[],
+  knobs: InterleaveKnobs,
+): Promise<Map<string, HostLatency>> {
+  const names = [...models.keys()];
+  const sessions = new Map<string, Session>();
+  const feeds = { input: { dtype: "float32" as const, shape: [1, ...inputShape], data: sample } };
+  const times = new Map<string, number[]>(names.map((n) => [n, []]));
+  try {
+    for (const n of names) {
+      const s = await createSession(models.get(n)!, { backend: "web", cache: false });
+      sessions.set(n, s);
+      for (let i = 0; i < (knobs.warmup ?? 5); i++) await s.run(feeds);
+    }
+    for (let r = 0; r < knobs.rounds; r++) {
+      for (let k = 0; k < names.length; k++) {
+        const n = names[(k + r) % names.length];
+        const s = sessions.get(n)!;
+        for (let i = 0; i < knobs.runsPerRound; i++) {
+          const t0 = performance.now();
+          await s.run(feeds);
+          times.get(n)!.push(performance.now() - t0);
+        }
+      }
+    }
+  } finally {
+    for (const s of sessions.values()) await s.release();
+  }
+  const out = new Map<string, HostLatency>();
+  for (const [n, ts] of times) {
+    const sorted = ts.sort((a, b) => a - b), mid = sorted.length >> 1;
+    const medianMs = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    out.set(n, { medianMs, runs: sorted.length });
+  }
+  return out;
+}
+
+/** A supernet configuration evolved from the shared weights and measured on the test split. */
+export interface EvolvedModel {
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly testAccuracy: number;
+  readonly testSamples: number;
+}
+
+/**
+ * Test accuracy of supernet configurations (retraining-free: sliced, BN recalibrated on
+ * training samples, folded), cached by id; `saved` seeds the cache from an earlier run.
+ */
+export class SupernetModels {
+  readonly #cache = new Map<string, EvolvedModel>();
+  readonly #accuracies: Map<string, { accuracy: number; samples: number }>;
+
+  constructor(
+    readonly task: EvalTask,
+    readonly store: WeightStore,
+    saved: Record<string, { accuracy: number; samples: number }> = {},
+  ) {
+    this.#accuracies = new Map(Object.entries(saved));
+  }
+
+  /** Every accuracy measured so far (to save for resume). */
+  accuracies(): Record<string, { accuracy: number; samples: number }> {
+    return Object.fromEntries(this.#accuracies);
+  }
+
+  /** Measured so far, without measuring. */
+  known(config: SubnetConfig): number | undefined {
+    return this.#accuracies.get(formatConfigId(this.task.space, config))?.accuracy;
+  }
+
+  /** The model of `config`, its accuracy measured (or read from the saved run). */
+  async get(config: SubnetConfig): Promise<EvolvedModel> {
+    const t = this.task;
+    const id = formatConfigId(t.space, config);
+    const hit = this.#cache.get(id);
+    if (hit) return hit;
+    const cal = await calibrateBn(this.store, t.space, config, t.calibration);
+    const m = materialize(this.store, t.space, config, {
+      inputShape: t.data.inputShape,
+      bnStats: cal.stats,
+      name: id,
+    });
+    const bytes = encodeModel(m.model);
+    let acc = this.#accuracies.get(id);
+    if (!acc) {
+      const r = await measureAccuracy(bytes, t.test, t.data.inputShape);
+      acc = { accuracy: r.accuracy, samples: r.samples };
+      this.#accuracies.set(id, acc);
+    }
+    const model = { id, bytes, testAccuracy: acc.accuracy, testSamples: acc.samples };
+    this.#cache.set(id, model);
+    return model;
+  }
+}

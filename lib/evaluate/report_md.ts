@@ -1,0 +1,218 @@
+/**
+ * `report.md`: the evaluation as paper-style markdown tables, every figure with its
+ * provenance (a column or the table's caption says which).
+ *
+ * @module
+ */
+import type { PlotIndex } from "./plots.ts";
+import { caseStudyPlatform } from "./plots.ts";
+import type { EvaluationBody } from "./run.ts";
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}`;
+const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const ratio = (x: number | null) => (x === null ? "-" : `${x.toFixed(2)}x`);
+const kb = (b: number) => (b / 1024).toFixed(1);
+const prov = (p: string) => (p === "measured-here" ? "measured" : p);
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** Render the report body as markdown. */
+export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
+  const out: string[] = [];
+  const s = body.suite;
+  out.push(`# adaspring evaluation: suite \`${s.name}\``, "");
+  if (s.description) out.push(s.description, "");
+  out.push(
+    `Regenerate: \`node_modules/.bin/deno task evaluate --suite ${s.name}\` (suite file ` +
+      `\`${body.suitePath}\`, seed ${s.seed}). Machine facts, commit and command line are in ` +
+      "`report.json` (`machine`, `gitCommit`, `commandLine`).",
+    "",
+    `Budgets: ${s.limit === null ? "whole datasets" : `at most ${s.limit} samples per split`}; ` +
+      `supernet ${s.supernet.epochs} epoch(s) (sandwich: largest, smallest, ${s.supernet.random} ` +
+      `random); baselines ${s.baselines.epochs} epoch(s) from scratch, ` +
+      `${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; matching tolerance ` +
+      `${pct(s.matching.tolerance)} points, at most ${s.matching.maxCandidates} Pareto ` +
+      `configurations measured per platform. Wall time ${(body.wallSeconds / 60).toFixed(1)} min.`,
+    "",
+    "## Definitions",
+    "",
+    ...Object.entries(body.definitions).map(([k, v]) => `- **${k}**: ${v}.`),
+    "",
+    "## Headline",
+    "",
+  );
+  out.push(table(
+    [
+      "platform",
+      "latency",
+      "latency reduction max",
+      "geomean",
+      "efficiency gain max",
+      "geomean",
+      "matched pairs",
+      "unmatched",
+      "search (median µs)",
+    ],
+    body.headline.map((h) => [
+      h.platform,
+      prov(h.latencyProvenance),
+      ratio(h.latencyReduction.max),
+      ratio(h.latencyReduction.geomean),
+      ratio(h.efficiencyGain.max),
+      ratio(h.efficiencyGain.geomean),
+      h.latencyReduction.pairs,
+      h.unmatched.length,
+      h.searchMedianUs === null ? "-" : h.searchMedianUs.toFixed(1),
+    ]),
+  ));
+  out.push(
+    "",
+    `Runtime evolution of the matched configurations on this machine (measured): max ` +
+      `${body.evolutionMs.maxCached?.toFixed(2) ?? "-"} ms with SVD factors and BN statistics ` +
+      `cached, ${body.evolutionMs.maxUncached?.toFixed(2) ?? "-"} ms uncached.`,
+    "",
+    `The paper: ${Object.values(body.paper).join("; ")}. Energy is modeled everywhere ` +
+      "(platform power x latency); latency is measured on the host and modeled on the devices.",
+    "",
+  );
+  for (const t of body.tasks) {
+    out.push(`## Task \`${t.task}\``, "");
+    out.push(
+      `Data: ${t.dataset.provenance}; ${t.dataset.samples.train} / ${t.dataset.samples.val} / ` +
+        `${t.dataset.samples.test} train / val / test samples. Supernet: ${t.supernet.epochs} ` +
+        `epoch(s), ${t.supernet.trainSeconds.toFixed(0)} s of training (measured), ` +
+        `${t.supernet.trainFlops.toExponential(2)} training FLOPs (modeled).`,
+      "",
+    );
+    for (const sk of t.baselinesSkipped) out.push(`- ${sk.kind} not run: ${sk.unavailable}`);
+    if (t.evolution.length > 0) {
+      out.push(
+        "",
+        table(
+          ["configuration", "evolution cached (ms)", "uncached (ms)"],
+          t.evolution.map((e) => [
+            `\`${e.config}\``,
+            e.cached.value.toFixed(2),
+            e.uncached.value.toFixed(2),
+          ]),
+        ),
+        "",
+      );
+    }
+    for (const p of t.platforms) {
+      out.push(
+        `### ${t.task} on ${p.platform}`,
+        "",
+        `Accuracy: measured on the test split. Latency: ${prov(p.latencyProvenance)}. Energy, ` +
+          "efficiency, peak memory, training FLOPs: modeled. Model bytes, training time: measured.",
+        "",
+      );
+      const plot = plots[`pareto-${t.task}-${p.platform}`];
+      if (plot) out.push(`![${t.task} on ${p.platform}](${plot.png})`, "");
+      out.push(table(
+        [
+          "model",
+          "configuration",
+          "accuracy %",
+          "latency ms",
+          "energy mJ",
+          "inf/J",
+          "model KiB",
+          "peak mem KiB",
+          "train s",
+          "train FLOPs",
+        ],
+        p.rows.map((r) => [
+          r.name,
+          `\`${r.config}\``,
+          pct(r.accuracy.value),
+          ms(r.latency.value) +
+          (r.nominalLatency ? ` (nominal ${ms(r.nominalLatency.value)})` : ""),
+          ms(r.energy.value),
+          r.efficiency.value.toFixed(0),
+          kb(r.modelBytes.value),
+          kb(r.peakMemory.value),
+          r.trainTime.value.toFixed(0),
+          r.trainFlops.value.toExponential(2),
+        ]),
+      ));
+      out.push(
+        "",
+        table(
+          [
+            "baseline",
+            "AdaSpring match",
+            "latency reduction",
+            "efficiency gain",
+            "accuracy delta (pts)",
+          ],
+          p.comparisons.map((c) => [
+            c.baseline,
+            c.adaspring ?? `none: ${c.reason}`,
+            ratio(c.latencyReduction),
+            ratio(c.efficiencyGain),
+            c.accuracyDelta === null ? "-" : (100 * c.accuracyDelta).toFixed(2),
+          ]),
+        ),
+        "",
+      );
+      if (p.search.length > 0) {
+        out.push(
+          table(
+            [
+              "context",
+              "search",
+              "configuration",
+              "feasible",
+              "objective",
+              "evaluated",
+              "median µs",
+            ],
+            p.search.map((x) => [
+              x.context.replace(/^.*\//, ""),
+              x.algorithm === "pareto"
+                ? "AdaSpring Pareto lookup"
+                : x.algorithm === "evolution"
+                ? "OFA-style evolution"
+                : "NetAdapt-style greedy",
+              `\`${x.config}\``,
+              x.feasible ? "yes" : "no",
+              x.objective.toFixed(4),
+              x.evaluated,
+              x.medianUs.toFixed(1),
+            ]),
+          ),
+          "",
+        );
+      }
+    }
+    const studied = caseStudyPlatform(body);
+    const p = t.platforms.find((x) => x.platform === studied);
+    for (const cs of p?.caseStudy ?? []) {
+      const name = cs.trace.replace(/^.*\//, "").replace(/\.ya?ml$/, "");
+      out.push(`### Case study: ${t.task}, trace \`${name}\` on ${studied}`, "");
+      const plot = plots[`case-${t.task}-${name}`];
+      if (plot) out.push(`![case study ${name}](${plot.png})`, "");
+      out.push(
+        table(
+          ["model", "energy J (modeled)", "accuracy delivered %", "violation s", "switches"],
+          cs.accounts.map((a) => [
+            a.model,
+            (a.energyMj / 1000).toFixed(2),
+            pct(a.accuracy),
+            a.violationS.toFixed(0),
+            a.switches,
+          ]),
+        ),
+        "",
+      );
+    }
+  }
+  for (const name of Object.keys(plots).filter((n) => n.startsWith("energy-"))) {
+    out.push(`![${name}](${plots[name].png})`, "");
+  }
+  return out.join("\n") + "\n";
+}

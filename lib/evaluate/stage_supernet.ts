@@ -1,0 +1,158 @@
+/**
+ * The AdaSpring side of one task: ensemble-train the supernet at the suite's budget (or reuse
+ * the stage's saved store), then profile it on this machine (measured) and on every modeled
+ * platform (with this machine's calibration), sharing one profile directory so that accuracy
+ * measurements are taken once.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { SuiteConfig } from "../config/suite.ts";
+import { artifactName, runProfile } from "../profile/run.ts";
+import { type ProfileArtifact, readProfile } from "../profile/artifact.ts";
+import { trainSupernet } from "../supernet/ensemble.ts";
+import { createWeightStore, type WeightStore } from "../supernet/weights.ts";
+import { loadWeightStore, saveWeightStore } from "../supernet/weights_io.ts";
+import { subnetCost } from "../supernet/cost.ts";
+import { largestConfig, smallestConfig } from "../supernet/extremes.ts";
+import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
+
+/** What the supernet stage records. */
+export interface SupernetStage {
+  readonly weightsPath: string;
+  readonly epochs: number;
+  readonly trainSeconds: number;
+  readonly wallSeconds: number;
+  readonly samplesPerSecond: number;
+  readonly trainSamples: number;
+  /** Configurations trained per step (sandwich: largest, smallest, random). */
+  readonly configsPerStep: number;
+  readonly steps: number;
+  readonly batchSize: number;
+  /** Training FLOPs, modeled as 3 x forward FLOPs x samples over every configuration trained. */
+  readonly trainFlops: number;
+  readonly bestEpoch: number;
+  readonly bestScore: number;
+}
+
+/** Trains (or reloads) the supernet of `t`. */
+export async function supernetStage(
+  t: EvalTask,
+  suite: SuiteConfig,
+): Promise<{ stage: SupernetStage; store: WeightStore }> {
+  const dir = join(t.dir, "supernet");
+  const summaryPath = join(dir, "summary.json");
+  const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
+  const done = await readStage<SupernetStage>(summaryPath);
+  if (done) {
+    t.log(`  supernet: reusing ${done.weightsPath}`);
+    return { stage: done, store: await loadWeightStore(done.weightsPath, t.space, io) };
+  }
+  const tc = t.config.training;
+  const store = createWeightStore(t.space, io, t.seed);
+  const random = suite.supernet.random;
+  const resume = await exists(join(dir, "last.ckpt"));
+  const t0 = performance.now();
+  let lastLog = 0;
+  const r = await trainSupernet({
+    space: t.space,
+    store,
+    data: { inputShape: t.data.inputShape, train: t.train, val: t.val, key: t.calibration.key },
+    epochs: suite.supernet.epochs,
+    batchSize: tc.batchSize,
+    lr: tc.lr,
+    optimizer: { kind: tc.optimizer, momentum: tc.momentum, weightDecay: tc.weightDecay },
+    schedule: tc.schedule,
+    warmupEpochs: tc.warmupEpochs,
+    random,
+    distill: { temperature: 1, alpha: 0.5 },
+    seed: t.seed,
+    backend: "web",
+    outDir: dir,
+    resume,
+    onProgress: (p) => {
+      const now = performance.now();
+      if (p.phase === "eval" || now - lastLog > 10_000) {
+        lastLog = now;
+        t.log(
+          p.phase === "eval"
+            ? `  supernet: epoch ${p.epoch}/${p.epochs} validated`
+            : `  supernet: epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch}`,
+        );
+      }
+    },
+  });
+  if (r.interrupted) throw new Error("supernet training was interrupted");
+  r.best.origin = `ensemble-trained by adaspring evaluate (suite ${suite.name}, ` +
+    `${suite.supernet.epochs} epochs, seed ${t.seed}, ${t.train.y.length} training samples)`;
+  const weightsPath = join(dir, "supernet.weights.json");
+  await saveWeightStore(r.best, weightsPath);
+  // Sandwich rule: the largest and smallest every step, plus `random` sampled ones whose
+  // FLOPs are taken as the mean of the two extremes (a modeled figure, said so in the report).
+  const input = { inputShape: t.data.inputShape, numClasses: t.data.classes.length };
+  const big = subnetCost(t.space, largestConfig(t.space), input).flops;
+  const small = subnetCost(t.space, smallestConfig(t.space), input).flops;
+  const samples = r.steps * tc.batchSize;
+  const stage: SupernetStage = {
+    weightsPath,
+    epochs: suite.supernet.epochs,
+    trainSeconds: r.trainSeconds,
+    wallSeconds: (performance.now() - t0) / 1000,
+    samplesPerSecond: r.samplesPerSecond,
+    trainSamples: t.train.y.length,
+    configsPerStep: 2 + random,
+    steps: r.steps,
+    batchSize: tc.batchSize,
+    trainFlops: 3 * samples * (big + small + random * (big + small) / 2),
+    bestEpoch: r.bestEpoch,
+    bestScore: r.bestScore,
+  };
+  await writeStage(summaryPath, stage);
+  return { stage, store: await loadWeightStore(weightsPath, t.space, io) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Profiles of the task on every platform, by platform name. */
+export type Profiles = Map<string, { path: string; artifact: ProfileArtifact }>;
+
+/** Profile the trained supernet on the host (measured) and every modeled platform. */
+export async function profileStage(
+  t: EvalTask,
+  suite: SuiteConfig,
+  weightsPath: string,
+): Promise<Profiles> {
+  const dir = join(t.dir, "profile");
+  const out: Profiles = new Map();
+  // The host first: modeled platforms borrow its calibration from the same directory.
+  const platforms = [...new Set(["host", ...suite.platforms])];
+  for (const platform of platforms) {
+    const path = join(dir, artifactName(platform));
+    if (!(await exists(path))) {
+      t.log(`  profile: ${platform}`);
+      await runProfile({
+        platform,
+        task: t.path,
+        weights: weightsPath,
+        seed: t.seed,
+        quick: suite.profile.quick,
+        latencySamples: suite.profile.latencySamples,
+        accuracySamples: suite.profile.accuracySamples,
+        repeats: suite.profile.repeats,
+        ...(await exists(dir) ? { resume: dir } : { out: dir }),
+        log: (line) => {
+          if (/^\[|WARNING/.test(line)) t.log(`    ${line}`);
+        },
+      });
+    }
+    out.set(platform, { path, artifact: await readProfile(path) });
+  }
+  return out;
+}

@@ -1,0 +1,345 @@
+/**
+ * The evaluation of one task: the stages (supernet, profiles, baselines), then per platform the
+ * comparison table (every hand-crafted baseline against AdaSpring's matched configuration),
+ * the search comparison with on-demand search, the runtime-evolution latency, and the case
+ * study. Every figure carries its provenance; ratios are computed by `ratios.ts` from the rows.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type ContextConfig, loadContextConfig } from "../config/context.ts";
+import { loadPlatformConfig } from "../config/platform.ts";
+import type { SuiteConfig } from "../config/suite.ts";
+import { modeledEnergy } from "../profile/energy.ts";
+import { type Figure, measuredHere, modeled } from "../report/provenance.ts";
+import { energyRangeOf } from "../search/objective.ts";
+import { profilePredictor } from "../search/profile_predictor.ts";
+import { formatConfigId, parseConfigId } from "../supernet/config_id.ts";
+import { subnetCost } from "../supernet/cost.ts";
+import { timeEvolution } from "../supernet/evolve.ts";
+import { caseStudy, type StaticModel, type TraceAccount } from "./case_study.ts";
+import { findMatch, MatchBudget } from "./matching.ts";
+import { type HostLatency, measureInterleaved, SupernetModels } from "./measure.ts";
+import { compareSearches, type SearchComparison } from "./on_demand.ts";
+import { type Comparison, comparisonOf } from "./ratios.ts";
+import { type BaselineResult, type BaselineSkipped, baselinesStage } from "./stage_baselines.ts";
+import { profileStage, type SupernetStage, supernetStage } from "./stage_supernet.ts";
+import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
+
+/** One model's figures on one platform. */
+export interface ModelRow {
+  /** `backbone`, `width-0.5`, ... or `adaspring@<baseline>` for the match of a baseline. */
+  readonly name: string;
+  readonly family: "hand-crafted" | "adaspring";
+  readonly config: string;
+  readonly accuracy: Figure;
+  readonly latency: Figure;
+  /** Pruning only: the latency a sparse kernel would reach, dense latency x density. */
+  readonly nominalLatency?: Figure;
+  readonly energy: Figure;
+  /** Inferences per joule: 1000 / energy in mJ. */
+  readonly efficiency: Figure;
+  readonly modelBytes: Figure;
+  /** Weights as exported + peak activations. */
+  readonly peakMemory: Figure;
+  readonly trainTime: Figure;
+  readonly trainFlops: Figure;
+}
+
+/** The table of one task on one platform. */
+export interface PlatformTable {
+  readonly platform: string;
+  readonly latencyProvenance: "measured-here" | "modeled";
+  readonly rows: readonly ModelRow[];
+  readonly comparisons: readonly Comparison[];
+  readonly search: readonly SearchComparison[];
+  /** The platform's Pareto set, predicted (accuracy by the predictor, latency by LUT/model). */
+  readonly pareto: readonly { config: string; accuracy: number; latencyMs: number }[];
+  readonly caseStudy: readonly { trace: string; accounts: readonly TraceAccount[] }[];
+}
+
+/** The evaluation of one task. */
+export interface TaskEvaluation {
+  readonly task: string;
+  readonly dataset: {
+    readonly provenance: string;
+    readonly samples: { train: number; val: number; test: number };
+  };
+  readonly supernet: SupernetStage & {
+    readonly trainTime: Figure;
+    readonly trainFlopsFigure: Figure;
+  };
+  readonly baselinesSkipped: readonly BaselineSkipped[];
+  /** Runtime evolution (derive + BN + fold + session) of the host's matched configurations. */
+  readonly evolution: readonly {
+    config: string;
+    cached: Figure;
+    uncached: Figure;
+  }[];
+  readonly platforms: readonly PlatformTable[];
+}
+
+const SRC_ACC = "test split, materialized model run by onnxruntime-web";
+
+/** Evaluate one task (see the module doc). */
+export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<TaskEvaluation> {
+  t.log(`[${t.config.name}] supernet`);
+  const { stage: sn, store } = await supernetStage(t, suite);
+  t.log(`[${t.config.name}] profiles`);
+  const profiles = await profileStage(t, suite, sn.weightsPath);
+  t.log(`[${t.config.name}] baselines`);
+  const { results: baselines, skipped } = await baselinesStage(t, suite);
+  const accPath = join(t.dir, "adaspring-accuracy.json");
+  const models = new SupernetModels(t, store, (await readStage(accPath)) ?? {});
+  const input = { inputShape: t.data.inputShape, numClasses: t.data.classes.length };
+  const contexts = await Promise.all(
+    suite.search.contexts.map(async (p) => ({
+      path: p,
+      config: (await loadContextConfig(p)).config,
+    })),
+  );
+  const traces: { path: string; config: ContextConfig }[] = await Promise.all(
+    suite.caseStudy.traces.map(async (p) => ({
+      path: p,
+      config: (await loadContextConfig(p)).config,
+    })),
+  );
+  const platforms = [...new Set(["host", ...suite.platforms])].filter((p) =>
+    suite.platforms.includes(p)
+  );
+
+  // Matches first (they decide which supernet models the host must time).
+  t.log(`[${t.config.name}] matching baselines`);
+  const perPlatform = [];
+  for (const name of platforms) {
+    const prof = profiles.get(name)!;
+    const platform = await loadPlatformConfig(prof.artifact.platform.path);
+    const predictor = profilePredictor(t.space, prof.artifact, {
+      input,
+      platform: platform.config,
+    });
+    const budget = new MatchBudget(suite.matching.maxCandidates);
+    const matches = new Map<string, Awaited<ReturnType<typeof findMatch>>>();
+    for (const b of baselines) {
+      matches.set(
+        b.kind,
+        await findMatch(predictor.pareto.points, b.testAccuracy, models, suite.matching, budget),
+      );
+      await writeStage(accPath, models.accuracies());
+    }
+    perPlatform.push({ name, platform, predictor, matches });
+  }
+
+  // Host latency: every baseline model and every host match, interleaved.
+  t.log(`[${t.config.name}] host latency`);
+  const hostModels = new Map<string, Uint8Array>();
+  for (const b of baselines) hostModels.set(b.kind, await Deno.readFile(b.modelPath));
+  const host = perPlatform.find((p) => p.name === "host");
+  for (const m of host?.matches.values() ?? []) {
+    if ("model" in m) hostModels.set(`adaspring:${m.model.id}`, m.model.bytes);
+  }
+  const size = t.data.inputShape.reduce((a, b) => a * b, 1);
+  const hostLatency = host
+    ? await measureInterleaved(
+      hostModels,
+      t.test.x.slice(0, size),
+      t.data.inputShape,
+      suite.latency,
+    )
+    : new Map<string, HostLatency>();
+
+  // Runtime evolution of the host's matched configurations.
+  t.log(`[${t.config.name}] runtime evolution`);
+  const evolution = [];
+  const evolved = new Set<string>();
+  for (const m of host?.matches.values() ?? []) {
+    if (!("model" in m) || evolved.has(m.model.id)) continue;
+    evolved.add(m.model.id);
+    const e = await timeEvolution(store, t.space, m.config, {
+      repeat: 5,
+      samples: 256,
+      data: t.calibration,
+    });
+    const src = "median of 5 evolutions after 2 warm-up (derive, BN statistics, fold, ONNX " +
+      "encode, session); cached: SVD factors and BN statistics from earlier evolutions";
+    evolution.push({
+      config: m.model.id,
+      cached: measuredHere(e.summary["total.cached"].median, "ms", src),
+      uncached: measuredHere(e.summary["total.uncached"].median, "ms", src),
+    });
+  }
+
+  const tables: PlatformTable[] = [];
+  for (const p of perPlatform) {
+    t.log(`[${t.config.name}] ${p.name}: table, search, case study`);
+    const measured = p.platform.config.latency === "measured";
+    const sources = p.predictor.sources;
+    const latencyOf = (key: string, configId: string): Figure => {
+      if (measured) {
+        const h = hostLatency.get(key)!;
+        return measuredHere(
+          h.medianMs,
+          "ms",
+          `median of ${h.runs} batch-1 runs interleaved with every model of the table ` +
+            `(onnxruntime-web, 1 thread)`,
+        );
+      }
+      const lat = p.predictor.predict(parseConfigId(t.space, configId)).latencyMs;
+      return modeled(lat, "ms", sources.latency);
+    };
+    const row = (
+      name: string,
+      family: ModelRow["family"],
+      configId: string,
+      latencyKey: string,
+      accuracy: number,
+      samples: number,
+      fileBytes: number,
+      train: { seconds: number; flops: number; note: string },
+      density: number | null,
+    ): ModelRow => {
+      const latency = latencyOf(latencyKey, configId);
+      const energy = modeledEnergy(latency.value, p.platform.config.power, p.platform.path);
+      const cost = subnetCost(t.space, parseConfigId(t.space, configId), input);
+      const staticSrc = "static count from shapes (lib/supernet/cost.ts)";
+      return {
+        name,
+        family,
+        config: configId,
+        accuracy: measuredHere(accuracy, "fraction", `${SRC_ACC}, ${samples} samples`),
+        latency,
+        ...(density !== null
+          ? {
+            nominalLatency: modeled(
+              latency.value * density,
+              "ms",
+              `dense latency x weight density ${density.toFixed(2)}: what a sparse kernel ` +
+                `would reach; onnxruntime runs the pruned model dense`,
+            ),
+          }
+          : {}),
+        energy,
+        efficiency: modeled(
+          1000 / energy.value,
+          "inferences/J",
+          `1000 / energy (${energy.source})`,
+        ),
+        modelBytes: measuredHere(fileBytes, "B", "size of the exported .onnx model"),
+        peakMemory: modeled(cost.weightBytes + cost.peakActivationBytes, "B", staticSrc),
+        trainTime: measuredHere(train.seconds, "s", train.note),
+        trainFlops: modeled(train.flops, "FLOP", "3 x forward FLOPs x training samples"),
+      };
+    };
+    const byKind = new Map(baselines.map((b) => [b.kind, b]));
+    const ownCost = (b: BaselineResult) => {
+      const dep = b.dependsOn ? byKind.get(b.dependsOn) : undefined;
+      return {
+        seconds: b.trainSeconds + (dep?.trainSeconds ?? 0),
+        flops: b.trainFlops + (dep?.trainFlops ?? 0),
+        note: dep
+          ? `its own ${b.epochs} epoch(s) + the backbone's training it starts from`
+          : `${b.epochs} epoch(s) trained alone`,
+      };
+    };
+    const rows: ModelRow[] = [];
+    const comparisons: Comparison[] = [];
+    for (const b of baselines) {
+      const base = row(
+        b.kind,
+        "hand-crafted",
+        b.config,
+        b.kind,
+        b.testAccuracy,
+        b.testSamples,
+        b.modelBytes,
+        ownCost(b),
+        b.sparsity !== null ? 1 - b.sparsity : null,
+      );
+      rows.push(base);
+      const m = p.matches.get(b.kind)!;
+      if (!("model" in m)) {
+        comparisons.push(comparisonOf(b.kind, base, null, m.reason));
+        continue;
+      }
+      const ada = row(
+        `adaspring@${b.kind}`,
+        "adaspring",
+        m.model.id,
+        `adaspring:${m.model.id}`,
+        m.model.testAccuracy,
+        m.model.testSamples,
+        m.model.bytes.length,
+        {
+          seconds: sn.trainSeconds,
+          flops: sn.trainFlops,
+          note: "the supernet's ensemble training, shared by every configuration",
+        },
+        null,
+      );
+      rows.push(ada);
+      comparisons.push(comparisonOf(b.kind, base, ada, null));
+    }
+    const energyRange = energyRangeOf(t.space, p.predictor);
+    const searchRows = compareSearches(
+      t.space,
+      p.predictor,
+      energyRange,
+      contexts,
+      suite.search.repeat,
+      t.seed,
+    );
+    const statics: StaticModel[] = baselines.map((b) => ({
+      name: b.kind,
+      config: parseConfigId(t.space, b.config),
+      id: b.config,
+      accuracy: b.testAccuracy,
+    }));
+    const study = [];
+    for (const tr of traces) {
+      const accounts = await caseStudy(
+        t.space,
+        p.predictor,
+        energyRange,
+        tr.config,
+        statics,
+        async (c) => (await models.get(c)).testAccuracy,
+        t.seed,
+      );
+      study.push({ trace: tr.path, accounts });
+    }
+    await writeStage(accPath, models.accuracies());
+    tables.push({
+      platform: p.name,
+      latencyProvenance: measured ? "measured-here" : "modeled",
+      rows,
+      comparisons,
+      search: searchRows,
+      pareto: p.predictor.pareto.points.map((x) => ({
+        config: formatConfigId(t.space, x.config),
+        accuracy: x.metrics.accuracy,
+        latencyMs: x.metrics.latencyMs,
+      })),
+      caseStudy: study,
+    });
+  }
+  return {
+    task: t.config.name,
+    dataset: {
+      provenance: t.data.provenance,
+      samples: { train: t.train.y.length, val: t.val.y.length, test: t.test.y.length },
+    },
+    supernet: {
+      ...sn,
+      trainTime: measuredHere(sn.trainSeconds, "s", `ensemble training, ${sn.epochs} epoch(s)`),
+      trainFlopsFigure: modeled(
+        sn.trainFlops,
+        "FLOP",
+        "3 x forward FLOPs x samples x configurations per step (random ones as the mean of " +
+          "the largest and smallest)",
+      ),
+    },
+    baselinesSkipped: skipped,
+    evolution,
+    platforms: tables,
+  };
+}

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadSuiteConfig } from "../../lib/config/suite.ts";
+import { checkEvaluation } from "../../lib/evaluate/check.ts";
+import { runSuite } from "../../lib/evaluate/run.ts";
+import type { TaskEvaluation } from "../../lib/evaluate/task_eval.ts";
+import { TINY } from "../search/cli_fixture.ts";
+
+const dir = await Deno.makeTempDir({ prefix: "evaluate-test-" });
+const taskPath = join(dir, "tiny.yaml");
+await Deno.writeTextFile(taskPath, TINY);
+const suitePath = join(dir, "tiny-suite.yaml");
+await Deno.writeTextFile(
+  suitePath,
+  JSON.stringify({
+    name: "tiny",
+    tasks: [taskPath],
+    platforms: ["host", "pi4"],
+    limit: 128,
+    supernet: { epochs: 1, random: 1 },
+    baselines: { epochs: 1, finetuneEpochs: 1 },
+    profile: { quick: true, latencySamples: 4, accuracySamples: 6 },
+    matching: { tolerance: 0.05, maxCandidates: 4 },
+    latency: { rounds: 2, runsPerRound: 2 },
+    search: { repeat: 3 },
+    caseStudy: { traces: ["configs/contexts/battery-day.yaml"] },
+  }),
+);
+const loaded = await loadSuiteConfig(suitePath);
+const run = (name: string, work: string) =>
+  runSuite({ suite: loaded, outDir: join(dir, name), workDir: join(dir, work), log: () => {} });
+const first = await run("out1", "work1");
+const body = JSON.parse(await Deno.readTextFile(first.reportPath)).body;
+const task: TaskEvaluation = body.tasks[0];
+
+Deno.test("evaluate: a consistent report, every figure with provenance", () => {
+  const r = checkEvaluation(body);
+  assert.deepEqual(r.problems, []);
+  assert.ok(r.figures > 50, `${r.figures} figures`);
+  // tiny has no fire and no low-rank: those two are listed as skipped, the other five run.
+  assert.deepEqual(task.baselinesSkipped.map((s) => s.kind).sort(), ["fire", "low-rank"]);
+  assert.equal(r.comparisons, 5 * 2);
+  assert.deepEqual(task.platforms.map((p) => p.platform), ["host", "pi4"]);
+  assert.equal(task.platforms[0].latencyProvenance, "measured-here");
+  assert.equal(task.platforms[1].rows[0].latency.provenance, "modeled");
+  const pruned = task.platforms[0].rows.find((r) => r.name === "magnitude-prune")!;
+  assert.ok(pruned.nominalLatency!.value < pruned.latency.value, "nominal < real for pruning");
+  for (const p of task.platforms) {
+    assert.ok(p.search.some((s) => s.algorithm === "evolution"));
+    assert.equal(p.caseStudy[0].accounts[0].adaptive, true);
+    assert.equal(p.caseStudy[0].accounts.length, 1 + 5);
+  }
+});
+
+Deno.test("evaluate: a tampered ratio or headline is caught by the check", () => {
+  const bad = structuredClone(body);
+  const c = bad.tasks[0].platforms[0].comparisons.find((x: { adaspring: string | null }) =>
+    x.adaspring !== null
+  );
+  if (c) {
+    c.latencyReduction *= 1.5;
+    assert.ok(checkEvaluation(bad).problems.some((p) => /latency reduction/.test(p)));
+  }
+  const bad2 = structuredClone(body);
+  bad2.headline[0].latencyReduction.pairs += 1;
+  assert.ok(checkEvaluation(bad2).problems.some((p) => /headline/.test(p)));
+});
+
+Deno.test("evaluate: markdown tables and plots are written", async () => {
+  const md = await Deno.readTextFile(join(first.outDir, "report.md"));
+  for (const s of ["## Headline", "tiny on host", "tiny on pi4", "Case study", "OFA-style"]) {
+    assert.ok(md.includes(s), s);
+  }
+  for (const p of Object.values(body.plots) as { png: string }[]) {
+    assert.ok((await Deno.stat(join(first.outDir, p.png))).size > 1000, p.png);
+  }
+  assert.ok(body.plots["pareto-tiny-host"] && body.plots["energy-pi4"]);
+});
+
+Deno.test("evaluate: a rerun resumes from the stages, same seeds give the same choices", async () => {
+  const again = await run("out2", "work1");
+  const b2 = JSON.parse(await Deno.readTextFile(again.reportPath)).body;
+  const ids = (b: { tasks: TaskEvaluation[] }) =>
+    b.tasks[0].platforms.map((p) => p.comparisons.map((c) => c.adaspring));
+  assert.deepEqual(ids(b2), ids(body));
+  const rows = (b: { tasks: TaskEvaluation[] }) =>
+    b.tasks[0].platforms[1].rows.map((r) => [r.name, r.accuracy.value, r.trainTime.value]);
+  assert.deepEqual(rows(b2), rows(body), "baselines reused, not retrained");
+  // A fresh work directory retrains: the same seed gives the same baseline accuracies.
+  const fresh = await run("out3", "work2");
+  const b3 = JSON.parse(await Deno.readTextFile(fresh.reportPath)).body;
+  const acc = (b: { tasks: TaskEvaluation[] }) =>
+    b.tasks[0].platforms[1].rows.filter((r) => r.family === "hand-crafted")
+      .map((r) => [r.name, r.accuracy.value]);
+  assert.deepEqual(acc(b3), acc(body));
+});
