@@ -51,6 +51,7 @@ export function registerAdaptCommand(program: Command<[], Globals>): void {
       const monitor = new ContextMonitor(adapter, trace.monitor);
       const evolver = new LiveEvolver(ws.store, ws.space, ws.calibration, {
         backend: opts.backend,
+        bnCacheDir: ws.bnCacheDir,
       });
       const rate = opts.rate ?? trace.workload.inferencesPerSecond;
       const dir = runDir(globals.out, "adapt");

@@ -97,6 +97,7 @@ export function registerSearchCommands(program: Command<[], Globals>): void {
       const lat = measureLatency(once, { runs: searchRuns, warmup: Math.min(50, searchRuns) });
       const evolver = new LiveEvolver(ws.store, ws.space, ws.calibration, {
         backend: opts.backend,
+        bnCacheDir: ws.bnCacheDir,
       });
       try {
         const evolved = await evolver.materialize(r.config, r.id);
@@ -113,6 +114,16 @@ export function registerSearchCommands(program: Command<[], Globals>): void {
             p99: measuredHere(lat.p99Us, "us", `${searchRuns} searches, warm process`),
           },
           evolution: evolutionBody(evolved.record),
+          startup: {
+            lowRankSvd: measuredHere(
+              ws.lowRankPrecompute.ms,
+              "ms",
+              `SVD of ${ws.lowRankPrecompute.computed} low-rank slices when the workspace ` +
+                "opened (once per process, so no evolution pays it)",
+            ),
+            bnStatistics: `Pareto configurations read theirs from ${ws.bnCacheDir} ` +
+              "(written by profile); others are measured on first use",
+          },
         };
         if (opts.export) body.export = await exportModel(ws, r, opts.export);
         if (opts.verify) body.verify = await verify(ws, r, evolved.session);
@@ -213,7 +224,9 @@ function evolutionBody(rec: import("../../lib/context/evolve_live.ts").Evolution
 }
 
 async function exportModel(ws: Workspace, r: SearchResult, path: string) {
-  const cal = await calibrateBn(ws.store, ws.space, r.config, ws.calibration);
+  const cal = await calibrateBn(ws.store, ws.space, r.config, ws.calibration, {
+    cacheDir: ws.bnCacheDir,
+  });
   const e = exportSubnet(ws.store, ws.space, r.config, {
     inputShape: ws.data.inputShape,
     bnStats: cal.stats,
@@ -249,7 +262,9 @@ async function verify(
   };
   const runs = await timeRuns(session, { input }, { warmup: 5, repeat: 50 });
   const stats = timingStats(runs);
-  const cal = await calibrateBn(ws.store, ws.space, r.config, ws.calibration);
+  const cal = await calibrateBn(ws.store, ws.space, r.config, ws.calibration, {
+    cacheDir: ws.bnCacheDir,
+  });
   const e = exportSubnet(ws.store, ws.space, r.config, {
     inputShape: ws.data.inputShape,
     bnStats: cal.stats,

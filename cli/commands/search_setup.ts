@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type ContextConfig,
   type ContextState,
@@ -20,7 +20,8 @@ import { prepareDataset } from "../../lib/data/prepare.ts";
 import type { PreparedDataset } from "../../lib/data/types.ts";
 import { badInput } from "../../lib/errors.ts";
 import { assertFresh, type ProfileArtifact, readProfile } from "../../lib/profile/artifact.ts";
-import { weightsIdentity } from "../../lib/profile/run.ts";
+import { BN_CACHE_DIR, weightsIdentity } from "../../lib/profile/run.ts";
+import { precomputeLowRank } from "../../lib/supernet/svd_cache.ts";
 import { locateProfile } from "../../lib/search/locate.ts";
 import { energyRangeOf } from "../../lib/search/objective.ts";
 import { type ProfilePredictor, profilePredictor } from "../../lib/search/profile_predictor.ts";
@@ -44,6 +45,10 @@ export interface Workspace {
   readonly store: WeightStore;
   readonly calibration: CalibrationData;
   readonly seed: number;
+  /** BN statistics of the profile's Pareto configurations (`profile` precomputes them). */
+  readonly bnCacheDir: string;
+  /** Start-up work that keeps runtime evolution free of SVD: every low-rank slice factored. */
+  readonly lowRankPrecompute: { readonly ms: number; readonly computed: number };
 }
 
 /** Options of {@link openWorkspace} (the shared command-line options). */
@@ -101,6 +106,10 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
   const store = weights
     ? await loadWeightStore(weights, space, io)
     : createWeightStore(space, io, seed);
+  // SVD of every low-rank slice once, at start-up, so no evolution pays it (svd_cache.ts).
+  const t0 = performance.now();
+  const lowRank = precomputeLowRank(store, space);
+  const lowRankPrecompute = { ms: performance.now() - t0, computed: lowRank.computed };
   const predictor = profilePredictor(space, profile, {
     input: { inputShape: data.inputShape, numClasses: data.classes.length },
     platform: platform.config,
@@ -118,6 +127,8 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     store,
     calibration: { x: data.train.x, inputShape: data.inputShape, key: data.checksum },
     seed,
+    bnCacheDir: join(dirname(profilePath), BN_CACHE_DIR),
+    lowRankPrecompute,
   };
 }
 

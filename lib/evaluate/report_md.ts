@@ -88,6 +88,30 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       "",
     );
     for (const sk of t.baselinesSkipped) out.push(`- ${sk.kind} not run: ${sk.unavailable}`);
+    const sva = t.sharedVsAlone;
+    if (sva.rows.length > 0) {
+      out.push(
+        "",
+        "Shared weights vs trained alone (test accuracy %, both measured; derived = from the " +
+          "supernet without retraining):",
+        "",
+        table(
+          ["configuration", "baseline", "trained alone", "derived", "gap (pts)"],
+          sva.rows.map((r) => [
+            `\`${r.config}\``,
+            r.baseline,
+            pct(r.alone.value),
+            pct(r.derived.value),
+            (100 * r.gap).toFixed(2),
+          ]),
+        ),
+        "",
+        `Mean gap ${(100 * (sva.meanGap ?? 0)).toFixed(2)} points, worst ` +
+          `${(100 * (sva.worstGap ?? 0)).toFixed(2)}; training: supernet ` +
+          `${sva.supernetTrainTime.value.toFixed(0)} s for every configuration vs ` +
+          `${sva.baselinesTrainTime.value.toFixed(0)} s for these ${sva.rows.length} alone.`,
+      );
+    }
     if (t.evolution.length > 0) {
       out.push(
         "",

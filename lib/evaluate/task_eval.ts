@@ -70,6 +70,26 @@ export interface TaskEvaluation {
     readonly trainFlopsFigure: Figure;
   };
   readonly baselinesSkipped: readonly BaselineSkipped[];
+  /**
+   * Weight sharing's cost: each baseline configuration trained alone against the same
+   * configuration derived from the supernet without retraining (BN recalibrated), both measured
+   * on the test split; gap = alone - derived. Pruning is left out: it is not a configuration of
+   * the space.
+   */
+  readonly sharedVsAlone: {
+    readonly rows: readonly {
+      baseline: string;
+      config: string;
+      alone: Figure;
+      derived: Figure;
+      gap: number;
+    }[];
+    readonly meanGap: number | null;
+    readonly worstGap: number | null;
+    /** The supernet's training time against the sum of these baselines' own. */
+    readonly supernetTrainTime: Figure;
+    readonly baselinesTrainTime: Figure;
+  };
   /** Runtime evolution (derive + BN + fold + session) of the host's matched configurations. */
   readonly evolution: readonly {
     config: string;
@@ -92,6 +112,9 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
   const accPath = join(t.dir, "adaspring-accuracy.json");
   const models = new SupernetModels(t, store, (await readStage(accPath)) ?? {});
   const input = { inputShape: t.data.inputShape, numClasses: t.data.classes.length };
+  t.log(`[${t.config.name}] shared weights vs trained alone`);
+  const sharedVsAlone = await compareShared(t, baselines, models, sn);
+  await writeStage(accPath, models.accuracies());
   const contexts = await Promise.all(
     suite.search.contexts.map(async (p) => ({
       path: p,
@@ -339,7 +362,46 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       ),
     },
     baselinesSkipped: skipped,
+    sharedVsAlone,
     evolution,
     platforms: tables,
+  };
+}
+
+async function compareShared(
+  t: EvalTask,
+  baselines: readonly BaselineResult[],
+  models: SupernetModels,
+  sn: SupernetStage,
+): Promise<TaskEvaluation["sharedVsAlone"]> {
+  const rows = [];
+  let aloneSeconds = 0;
+  for (const b of baselines.filter((x) => x.kind !== "magnitude-prune")) {
+    const derived = await models.get(parseConfigId(t.space, b.config));
+    aloneSeconds += b.trainSeconds;
+    rows.push({
+      baseline: b.kind,
+      config: b.config,
+      alone: measuredHere(b.testAccuracy, "fraction", `${SRC_ACC}, ${b.testSamples} samples`),
+      derived: measuredHere(
+        derived.testAccuracy,
+        "fraction",
+        `${SRC_ACC}, ${derived.testSamples} samples; weights derived from the supernet, BN ` +
+          "recalibrated, no retraining",
+      ),
+      gap: b.testAccuracy - derived.testAccuracy,
+    });
+  }
+  const gaps = rows.map((r) => r.gap);
+  return {
+    rows,
+    meanGap: gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null,
+    worstGap: gaps.length ? Math.max(...gaps) : null,
+    supernetTrainTime: measuredHere(sn.trainSeconds, "s", "ensemble training of the supernet"),
+    baselinesTrainTime: measuredHere(
+      aloneSeconds,
+      "s",
+      "sum of these baselines' own training (fine-tuning counted, the backbone once)",
+    ),
   };
 }

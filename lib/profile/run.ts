@@ -20,7 +20,8 @@ import { badInput } from "../errors.ts";
 import { loadTaskConfig } from "../config/task.ts";
 import { prepareDataset } from "../data/prepare.ts";
 import { runDir, writeReport } from "../report/report.ts";
-import { formatConfigId } from "../supernet/config_id.ts";
+import { formatConfigId, parseConfigId } from "../supernet/config_id.ts";
+import { calibrateBn } from "../supernet/bn_calibration.ts";
 import { largestConfig, smallestConfig } from "../supernet/extremes.ts";
 import { createSearchSpace } from "../supernet/space.ts";
 import { createWeightStore } from "../supernet/weights.ts";
@@ -137,6 +138,9 @@ export async function weightsIdentity(weights: string | undefined, seed: number)
   }
   return `sha256:${await sha256Hex(bytes)}`;
 }
+
+/** Folder of a profile run holding the BN statistics of its Pareto configurations. */
+export const BN_CACHE_DIR = "bn-cache";
 
 /** Name of the artifact of `platform` in a run directory. */
 export function artifactName(platform: string): string {
@@ -349,6 +353,24 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
       platformPath: platform.path,
     }));
   });
+
+  // BN statistics of every Pareto configuration, computed now and shipped with the profile
+  // (`bn-cache/`), so the runtime evolution of a configuration the Pareto lookup returns reads
+  // them instead of recalibrating on the device (search and adapt use this directory).
+  const bnCached = await phase("bn-statistics", async () => {
+    const calib = { x: data.train.x, inputShape: data.inputShape, key: data.checksum };
+    let computed = 0;
+    for (const p of pareto.front) {
+      const r = await calibrateBn(store, space, parseConfigId(space, p.id), calib, {
+        cacheDir: join(dir, BN_CACHE_DIR),
+      });
+      if (r.cached === null) computed++;
+    }
+    return { configurations: pareto.front.length, computed };
+  });
+  log(
+    `  BN statistics: ${bnCached.configurations} Pareto configurations (${bnCached.computed} new)`,
+  );
 
   const artifact: ProfileArtifact = {
     schemaVersion: PROFILE_SCHEMA_VERSION,
