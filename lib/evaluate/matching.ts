@@ -1,11 +1,17 @@
 /**
  * AdaSpring's answer to each hand-crafted baseline on each platform: the fastest configuration
  * of the platform's Pareto set whose *measured* test accuracy is at least the baseline's minus
- * the suite's tolerance ("matched or better accuracy"). Candidates are tried fastest first by
- * the platform's predicted latency; one whose predicted accuracy is more than `margin` below
- * the target is skipped without measuring (the predictor only orders the work), and at most
- * `maxCandidates` configurations are measured per platform. When none matches, the match is
- * `null` with the reason, and the ratios of that pair are not computed.
+ * the suite's tolerance ("matched or better accuracy").
+ *
+ * Candidates are the Pareto points not dominated in (predicted accuracy, predicted latency)
+ * alone, sorted by latency, so predicted accuracy rises along the list. The predictor is used
+ * only for that order, never for its values (a miscalibrated predictor must not decide a
+ * match): a binary search on measured accuracy finds the first candidate reaching the target,
+ * then the `recheck` faster neighbours are measured too (measured accuracy is only roughly
+ * monotone along the list) and the fastest reaching the target wins. Every configuration is
+ * measured at most once per task (the cache is shared), and at most `maxCandidates` per
+ * platform; when none matches, the match is `null` with the reason, and the ratios of that
+ * pair are not computed.
  *
  * @module
  */
@@ -18,7 +24,7 @@ import type { EvolvedModel, SupernetModels } from "./measure.ts";
 export interface Match {
   readonly config: SubnetConfig;
   readonly model: EvolvedModel;
-  /** Pareto configurations whose accuracy was looked at (measured now or before). */
+  /** Candidates whose accuracy was looked at for this target. */
   readonly tried: number;
 }
 
@@ -26,8 +32,8 @@ export interface Match {
 export interface MatchKnobs {
   readonly tolerance: number;
   readonly maxCandidates: number;
-  /** Skip candidates predicted this far below the target (default 0.03). */
-  readonly margin?: number;
+  /** Faster neighbours of the binary search's answer also measured (default 2). */
+  readonly recheck?: number;
 }
 
 /** Per-platform measuring budget shared by every target. */
@@ -36,7 +42,21 @@ export class MatchBudget {
   constructor(readonly max: number) {}
 }
 
-/** The fastest Pareto point reaching `target` measured accuracy, or why not. */
+/** The Pareto points on the (predicted accuracy, latency) front, fastest first. */
+export function accuracyLatencyFront(points: readonly ParetoPoint[]): ParetoPoint[] {
+  const sorted = [...points].sort((a, b) =>
+    a.metrics.latencyMs - b.metrics.latencyMs || b.metrics.accuracy - a.metrics.accuracy
+  );
+  const front: ParetoPoint[] = [];
+  for (const p of sorted) {
+    if (front.length === 0 || p.metrics.accuracy > front[front.length - 1].metrics.accuracy) {
+      front.push(p);
+    }
+  }
+  return front;
+}
+
+/** The fastest candidate reaching `target` measured accuracy, or why not. */
 export async function findMatch(
   points: readonly ParetoPoint[],
   target: number,
@@ -44,33 +64,47 @@ export async function findMatch(
   knobs: MatchKnobs,
   budget: MatchBudget,
 ): Promise<Match | { readonly reason: string }> {
-  const margin = knobs.margin ?? 0.03;
   const goal = target - knobs.tolerance;
-  const sorted = [...points].sort((a, b) =>
-    a.metrics.latencyMs - b.metrics.latencyMs || b.metrics.accuracy - a.metrics.accuracy
-  );
-  let tried = 0, skipped = 0, unmeasured = 0;
-  for (const p of sorted) {
-    const known = models.known(p.config);
-    if (known === undefined) {
-      if (p.metrics.accuracy < goal - margin) {
-        skipped++;
-        continue;
-      }
+  const front = accuracyLatencyFront(points);
+  const looked = new Set<number>();
+  let outOfBudget = false;
+  const accuracy = async (i: number): Promise<number | null> => {
+    if (models.known(front[i].config) === undefined) {
       if (budget.measured >= budget.max) {
-        unmeasured++;
-        continue;
+        outOfBudget = true;
+        return null;
       }
       budget.measured++;
     }
-    tried++;
-    const model = await models.get(p.config);
-    if (model.testAccuracy >= goal) return { config: p.config, model, tried };
+    looked.add(i);
+    return (await models.get(front[i].config)).testAccuracy;
+  };
+  // Binary search for the first index whose measured accuracy reaches the goal.
+  let lo = 0, hi = front.length; // answer in [lo, hi]; hi = none
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const a = await accuracy(mid);
+    if (a === null) break;
+    if (a >= goal) hi = mid;
+    else lo = mid + 1;
+  }
+  let best = hi < front.length && !outOfBudget ? hi : -1;
+  if (best < 0 && hi < front.length) {
+    const a = await accuracy(hi);
+    if (a !== null && a >= goal) best = hi;
+  }
+  if (best >= 0) {
+    for (let i = best - 1; i >= Math.max(0, best - (knobs.recheck ?? 2)); i--) {
+      const a = await accuracy(i);
+      if (a !== null && a >= goal) best = i;
+    }
+    const model = await models.get(front[best].config);
+    return { config: front[best].config, model, tried: looked.size };
   }
   return {
-    reason: `no Pareto configuration reached ${(100 * goal).toFixed(2)}% measured test ` +
-      `accuracy: ${tried} measured below it, ${skipped} predicted more than ` +
-      `${(100 * margin).toFixed(0)} points below it, ${unmeasured} beyond the measuring budget`,
+    reason: `no configuration of the ${front.length}-point accuracy-latency front reached ` +
+      `${(100 * goal).toFixed(2)}% measured test accuracy (${looked.size} measured for this ` +
+      `target${outOfBudget ? "; the measuring budget ran out" : ""})`,
   };
 }
 
