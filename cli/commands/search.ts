@@ -121,8 +121,19 @@ export function registerSearchCommands(program: Command<[], Globals>): void {
               `SVD of ${ws.lowRankPrecompute.computed} low-rank slices when the workspace ` +
                 "opened (once per process, so no evolution pays it)",
             ),
-            bnStatistics: `Pareto configurations read theirs from ${ws.bnCacheDir} ` +
-              "(written by profile); others are measured on first use",
+            runtime: measuredHere(
+              ws.runtimeInitMs,
+              "ms",
+              "onnxruntime-web initialised and one model of the space run once when the workspace " +
+                "opened, as in an app already running a model",
+            ),
+            bnStatistics: measuredHere(
+              ws.bnPreload.ms,
+              "ms",
+              `BN statistics of ${ws.bnPreload.fromDisk} Pareto configurations read into memory ` +
+                `from ${ws.bnCacheDir} (written by profile); ${ws.bnPreload.missing} not there ` +
+                "are measured on first use, as are configurations outside the Pareto set",
+            ),
           },
         };
         if (opts.export) body.export = await exportModel(ws, r, opts.export);

@@ -269,3 +269,34 @@ export async function calibrateBn(
     timings: { build: t1 - t0, session: t2 - t1, run: t3 - t2 },
   };
 }
+
+/**
+ * Reads the BN statistics of `config` from `cacheDir` into the memory cache when a file is
+ * there (never measures); returns whether it was. For start-up preloading of the statistics a
+ * profile ships, so a later {@link calibrateBn} of that configuration reads no file.
+ */
+export async function bnStatsOnDisk(
+  store: WeightStore,
+  space: SearchSpace,
+  config: SubnetConfig,
+  data: CalibrationData,
+  cacheDir: string,
+  samples = DEFAULT_CALIBRATION_SAMPLES,
+): Promise<boolean> {
+  const size = data.inputShape.reduce((a, b) => a * b, 1);
+  const n = Math.min(samples, Math.floor(data.x.length / size));
+  if (!storeIds.has(store)) storeIds.set(store, nextStoreId++);
+  const id = formatConfigId(space, { ...config, int8: false });
+  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}|spread`;
+  if (memory.has(memKey)) return true;
+  const key = await sha256Hex(`${await storeKey(store)}|${id}|${n}|${data.key}|spread`);
+  try {
+    memory.set(
+      memKey,
+      fromJson(await Deno.readTextFile(join(cacheDir, `bn-${key.slice(0, 32)}.json`))),
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
