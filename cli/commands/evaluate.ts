@@ -25,10 +25,11 @@ export function registerEvaluateCommand(program: Command<[], Globals>): void {
     .option("--work <dir>", "where stages cache their results (default runs/evaluate-<suite>)")
     .action(async (opts, cmd) => {
       const globals = cmd.optsWithGlobals() as Globals;
-      const suite = await loadSuiteConfig(opts.suite);
-      if (globals.seed !== undefined) {
-        (suite.config as { seed: number }).seed = globals.seed;
-      }
+      const loaded = await loadSuiteConfig(opts.suite);
+      // --seed overrides the suite's seed (recorded in the report as the suite's).
+      const suite = globals.seed === undefined
+        ? loaded
+        : { ...loaded, config: { ...loaded.config, seed: globals.seed } };
       const tasks = opts.tasks?.split(",").map((s) => s.trim()).filter(Boolean);
       for (const t of tasks ?? []) {
         if (!suite.config.tasks.includes(t)) {

@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { contextTrace, loadContextConfig } from "../config/context.ts";
+import { shippedOrGiven } from "../util/paths.ts";
 import { bars, scatter, timeline, type TimelinePoint } from "../plot/charts.ts";
 import { writeFigure } from "../plot/render.ts";
 import type { EvaluationBody } from "./run.ts";
@@ -130,6 +131,6 @@ export async function writePlots(outDir: string, body: EvaluationBody): Promise<
 
 /** The latency demand of a trace, read back from its file. */
 async function demandSeries(tracePath: string): Promise<TimelinePoint[]> {
-  const trace = contextTrace((await loadContextConfig(tracePath)).config);
+  const trace = contextTrace((await loadContextConfig(shippedOrGiven(tracePath))).config);
   return trace.map((e) => ({ t: e.t, value: e.latencyMs, series: "latency demand" }));
 }

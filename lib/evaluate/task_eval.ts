@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { type ContextConfig, loadContextConfig } from "../config/context.ts";
+import { shippedOrGiven } from "../util/paths.ts";
 import { loadPlatformConfig } from "../config/platform.ts";
 import type { SuiteConfig } from "../config/suite.ts";
 import { modeledEnergy } from "../profile/energy.ts";
@@ -118,13 +119,13 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
   const contexts = await Promise.all(
     suite.search.contexts.map(async (p) => ({
       path: p,
-      config: (await loadContextConfig(p)).config,
+      config: (await loadContextConfig(shippedOrGiven(p))).config,
     })),
   );
   const traces: { path: string; config: ContextConfig }[] = await Promise.all(
     suite.caseStudy.traces.map(async (p) => ({
       path: p,
-      config: (await loadContextConfig(p)).config,
+      config: (await loadContextConfig(shippedOrGiven(p))).config,
     })),
   );
   const platforms = [...new Set(["host", ...suite.platforms])].filter((p) =>

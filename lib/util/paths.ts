@@ -32,3 +32,29 @@ export function displayPath(path: string): string {
   const rel = relative(Deno.cwd(), path);
   return rel.startsWith("..") ? path : rel;
 }
+
+/**
+ * A relative path as given when it exists from the current directory, else the shipped file of
+ * that path in the repository when that exists (so `configs/contexts/x.yaml` in a suite works
+ * from any directory), else the path unchanged (the caller's error names it).
+ *
+ * @example
+ * ```ts
+ * import { shippedOrGiven } from "./paths.ts";
+ * console.assert(shippedOrGiven("/abs/x.yaml") === "/abs/x.yaml");
+ * ```
+ */
+export function shippedOrGiven(path: string): string {
+  if (isAbsolute(path)) return path;
+  const exists = (p: string) => {
+    try {
+      Deno.statSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (exists(path)) return path;
+  const shipped = repoPath(path);
+  return exists(shipped) ? displayPath(shipped) : path;
+}
