@@ -155,3 +155,44 @@ Deno.test("search CLI: a bad context file is reported with file and line", async
     },
   );
 });
+
+Deno.test("search CLI --export: the evolved model loads, answers, and has its sidecar", async () => {
+  const out = join(fx.dir, "s-export");
+  const model = join(fx.dir, "chosen.onnx");
+  const text = await cli([
+    "--out",
+    out,
+    "--json",
+    "search",
+    "--platform",
+    "host",
+    "--task",
+    fx.task,
+    "--profile",
+    fx.profile,
+    "--battery",
+    "80",
+    "--latency-ms",
+    "50",
+    "--storage-mb",
+    "10",
+    "--cpu-share",
+    "0.1",
+    "--export",
+    model,
+  ]);
+  const body = JSON.parse(text);
+  assert.equal(body.export.path, model);
+  const sidecar = JSON.parse(await Deno.readTextFile(`${model}.json`));
+  assert.equal(sidecar.config, body.configuration);
+  const { createSession } = await import("../../lib/runtime/session.ts");
+  const s = await createSession(await Deno.readFile(model), { cache: false });
+  try {
+    const shape = s.inputs[0].shape!.map((d) => typeof d === "number" ? d : 2);
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    const r = await s.run({ input: { dtype: "float32", shape, data } });
+    assert.equal(r.logits.shape[0], 2);
+  } finally {
+    await s.release();
+  }
+});
