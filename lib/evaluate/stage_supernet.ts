@@ -21,7 +21,9 @@ import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
 export interface SupernetStage {
   readonly weightsPath: string;
   readonly epochs: number;
+  /** Sum of every epoch's training time (measured), resumed epochs included. */
   readonly trainSeconds: number;
+  /** Wall time of the process that finished the stage (a resumed run's share only). */
   readonly wallSeconds: number;
   readonly samplesPerSecond: number;
   readonly trainSamples: number;
@@ -93,12 +95,15 @@ export async function supernetStage(
   const big = subnetCost(t.space, largestConfig(t.space), input).flops;
   const small = subnetCost(t.space, smallestConfig(t.space), input).flops;
   const samples = r.steps * tc.batchSize;
+  // Every epoch's time, those of an interrupted run this one resumed included (r.trainSeconds
+  // counts this process only).
+  const trainSeconds = r.epochs.reduce((s, e) => s + e.seconds, 0);
   const stage: SupernetStage = {
     weightsPath,
     epochs: suite.supernet.epochs,
-    trainSeconds: r.trainSeconds,
+    trainSeconds,
     wallSeconds: (performance.now() - t0) / 1000,
-    samplesPerSecond: r.samplesPerSecond,
+    samplesPerSecond: samples / trainSeconds,
     trainSamples: t.train.y.length,
     configsPerStep: 2 + random,
     steps: r.steps,
