@@ -35,7 +35,9 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       `random); baselines ${s.baselines.epochs} epoch(s) from scratch, ` +
       `${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; matching tolerance ` +
       `${pct(s.matching.tolerance)} points, at most ${s.matching.maxCandidates} Pareto ` +
-      `configurations measured per platform. Wall time ${(body.wallSeconds / 60).toFixed(1)} min.`,
+      `configurations measured per platform. This invocation took ` +
+      `${(body.wallSeconds / 60).toFixed(1)} min (finished stages are read back from the work ` +
+      `directory; the training times below are those of the stages).`,
     "",
     "## Definitions",
     "",
