@@ -13,6 +13,8 @@ const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.to
 const ratio = (x: number | null) => (x === null ? "-" : `${x.toFixed(2)}x`);
 const kb = (b: number) => (b / 1024).toFixed(1);
 const prov = (p: string) => (p === "measured-here" ? "measured" : p);
+/** A configuration id as a table cell: GitHub tables split on `|` even inside code spans. */
+const id = (x: string) => `\`${x.replaceAll("|", "\\|")}\``;
 
 function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
@@ -100,7 +102,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
         table(
           ["configuration", "baseline", "trained alone", "derived", "gap (pts)"],
           sva.rows.map((r) => [
-            `\`${r.config}\``,
+            id(r.config),
             r.baseline,
             pct(r.alone.value),
             pct(r.derived.value),
@@ -120,7 +122,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
         table(
           ["configuration", "evolution cached (ms)", "uncached (ms)"],
           t.evolution.map((e) => [
-            `\`${e.config}\``,
+            id(e.config),
             e.cached.value.toFixed(2),
             e.uncached.value.toFixed(2),
           ]),
@@ -153,7 +155,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
         ],
         p.rows.map((r) => [
           r.name,
-          `\`${r.config}\``,
+          id(r.config),
           pct(r.accuracy.value),
           ms(r.latency.value) +
           (r.nominalLatency ? ` (nominal ${ms(r.nominalLatency.value)})` : ""),
@@ -204,7 +206,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
                 : x.algorithm === "evolution"
                 ? "OFA-style evolution"
                 : "NetAdapt-style greedy",
-              `\`${x.config}\``,
+              id(x.config),
               x.feasible ? "yes" : "no",
               x.objective.toFixed(4),
               x.evaluated,
