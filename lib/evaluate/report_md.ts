@@ -74,7 +74,9 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
   ));
   out.push(
     "",
-    `Runtime evolution of the matched configurations on this machine (measured): max ` +
+    `Runtime evolution on this machine (measured) of the matched configurations and of the ` +
+      `Pareto lookup's answers (${body.evolutionMs.configurations} configurations): median ` +
+      `${body.evolutionMs.medianCached?.toFixed(2) ?? "-"} ms, max ` +
       `${body.evolutionMs.maxCached?.toFixed(2) ?? "-"} ms with SVD factors and BN statistics ` +
       `cached, ${body.evolutionMs.maxUncached?.toFixed(2) ?? "-"} ms uncached.`,
     "",

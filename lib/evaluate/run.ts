@@ -50,7 +50,12 @@ export interface EvaluationBody {
   readonly definitions: Readonly<Record<string, string>>;
   readonly headline: readonly PlatformHeadline[];
   /** Runtime evolution over every task's matched configurations, ms (measured here). */
-  readonly evolutionMs: { readonly maxCached: number | null; readonly maxUncached: number | null };
+  readonly evolutionMs: {
+    readonly medianCached: number | null;
+    readonly maxCached: number | null;
+    readonly maxUncached: number | null;
+    readonly configurations: number;
+  };
   readonly paper: Readonly<Record<string, string>>;
   readonly tasks: readonly TaskEvaluation[];
   readonly wallSeconds: number;
@@ -131,6 +136,10 @@ export async function runSuite(
     definitions: DEFINITIONS,
     headline: headlines(tasks),
     evolutionMs: {
+      medianCached: evo.length
+        ? evo.map((e) => e.cached.value).sort((a, b) => a - b)[evo.length >> 1]
+        : null,
+      configurations: evo.length,
       maxCached: evo.length ? Math.max(...evo.map((e) => e.cached.value)) : null,
       maxUncached: evo.length ? Math.max(...evo.map((e) => e.uncached.value)) : null,
     },

@@ -91,7 +91,10 @@ export interface TaskEvaluation {
     readonly supernetTrainTime: Figure;
     readonly baselinesTrainTime: Figure;
   };
-  /** Runtime evolution (derive + BN + fold + session) of the host's matched configurations. */
+  /**
+   * Runtime evolution (derive + BN + fold + session) of the host's matched configurations and
+   * of the Pareto lookup's answer to each search context.
+   */
   readonly evolution: readonly {
     config: string;
     cached: Figure;
@@ -172,14 +175,25 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     )
     : new Map<string, HostLatency>();
 
-  // Runtime evolution of the host's matched configurations.
+  // Runtime evolution of what AdaSpring would deploy on this machine: the host's matched
+  // configurations and the Pareto lookup's answer to each context.
   t.log(`[${t.config.name}] runtime evolution`);
   const evolution = [];
   const evolved = new Set<string>();
-  for (const m of host?.matches.values() ?? []) {
-    if (!("model" in m) || evolved.has(m.model.id)) continue;
-    evolved.add(m.model.id);
-    const e = await timeEvolution(store, t.space, m.config, {
+  const deployed = [...(host?.matches.values() ?? [])].flatMap((m) =>
+    "model" in m ? [m.config] : []
+  );
+  if (host) {
+    const range = energyRangeOf(t.space, host.predictor);
+    for (const s of compareSearches(t.space, host.predictor, range, contexts, 1, t.seed)) {
+      if (s.algorithm === "pareto") deployed.push(parseConfigId(t.space, s.config));
+    }
+  }
+  for (const config of deployed) {
+    const id = formatConfigId(t.space, config);
+    if (evolved.has(id)) continue;
+    evolved.add(id);
+    const e = await timeEvolution(store, t.space, config, {
       repeat: 5,
       samples: 256,
       data: t.calibration,
@@ -187,7 +201,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     const src = "median of 5 evolutions after 2 warm-up (derive, BN statistics, fold, ONNX " +
       "encode, session); cached: SVD factors and BN statistics from earlier evolutions";
     evolution.push({
-      config: m.model.id,
+      config: id,
       cached: measuredHere(e.summary["total.cached"].median, "ms", src),
       uncached: measuredHere(e.summary["total.uncached"].median, "ms", src),
     });
