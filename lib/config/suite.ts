@@ -40,7 +40,9 @@ export const suiteSchema = z.strictObject({
       .describe("adaspring matches a baseline when its accuracy >= the baseline's - tolerance"),
     maxCandidates: positiveInt().default(24)
       .describe("Pareto configurations whose test accuracy is measured, fastest first"),
-  }).default({ tolerance: 0, maxCandidates: 24 }),
+    sensitivity: z.array(nonNegative()).default([0.01, 0.02, 0.05])
+      .describe("further tolerances whose matches and ratios are reported alongside"),
+  }).default({ tolerance: 0, maxCandidates: 24, sensitivity: [0.01, 0.02, 0.05] }),
   latency: z.strictObject({
     rounds: positiveInt().default(10).describe("interleaved rounds over every model (host)"),
     runsPerRound: positiveInt().default(5),

@@ -77,6 +77,22 @@ export function checkEvaluation(body: {
       }
     }
   }
+  for (const t of body.tasks) {
+    for (const p of t.platforms) {
+      for (const v of p.sensitivity ?? []) {
+        for (const q of v.pairs) {
+          const where = `${t.task}/${p.platform}/tolerance ${v.tolerance}/${q.baseline}`;
+          if (q.baselineLatency.provenance !== q.adaspringLatency.provenance) {
+            problems.push(`${where}: latencies of different provenance compared`);
+          }
+          const r = q.baselineLatency.value / q.adaspringLatency.value;
+          if (!close(q.latencyReduction, r)) {
+            problems.push(`${where}: latency reduction ${q.latencyReduction} != ${r}`);
+          }
+        }
+      }
+    }
+  }
   const again = JSON.parse(JSON.stringify(headlines(body.tasks)));
   if (JSON.stringify(again) !== JSON.stringify(body.headline)) {
     problems.push("headline: does not match the one recomputed from the comparisons");

@@ -72,6 +72,27 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       h.searchMedianUs === null ? "-" : h.searchMedianUs.toFixed(1),
     ]),
   ));
+  const tolerances = [
+    ...new Set(body.headline.flatMap((h) => h.sensitivity.map((v) => v.tolerance))),
+  ];
+  if (tolerances.length > 0) {
+    out.push(
+      "",
+      "Looser matching (AdaSpring may give up this much accuracy; latency reduction, max / " +
+        "geomean / matched pairs):",
+      "",
+      table(
+        ["platform", ...tolerances.map((x) => `<= ${pct(x)} pts`)],
+        body.headline.map((h) => [
+          h.platform,
+          ...tolerances.map((x) => {
+            const v = h.sensitivity.find((y) => y.tolerance === x)?.latencyReduction;
+            return v ? `${ratio(v.max)} / ${ratio(v.geomean)} / ${v.pairs}` : "-";
+          }),
+        ]),
+      ),
+    );
+  }
   out.push(
     "",
     `Runtime evolution on this machine (measured) of the matched configurations and of the ` +

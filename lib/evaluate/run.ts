@@ -41,6 +41,11 @@ export interface PlatformHeadline {
   readonly unmatched: readonly { task: string; baseline: string; reason: string }[];
   /** Median Pareto-lookup search time over tasks and contexts, microseconds (measured here). */
   readonly searchMedianUs: number | null;
+  /** The same summary at the suite's looser tolerances (latency; efficiency is equal). */
+  readonly sensitivity: readonly {
+    readonly tolerance: number;
+    readonly latencyReduction: ReturnType<typeof summarizeRatios>;
+  }[];
 }
 
 /** The body of `report.json`. */
@@ -103,6 +108,27 @@ export function headlines(tasks: readonly TaskEvaluation[]): PlatformHeadline[] 
       for (const s of p.search) if (s.algorithm === "pareto") search.push(s.medianUs);
     }
     search.sort((a, b) => a - b);
+    const tolerances = [
+      ...new Set(
+        tasks.flatMap((t) =>
+          t.platforms.filter((x) => x.platform === platform).flatMap((x) =>
+            x.sensitivity.map((v) => v.tolerance)
+          )
+        ),
+      ),
+    ];
+    const sensitivity = tolerances.map((tolerance) => ({
+      tolerance,
+      latencyReduction: summarizeRatios(
+        tasks.flatMap((t) =>
+          t.platforms.filter((x) => x.platform === platform).flatMap((x) =>
+            x.sensitivity.filter((v) => v.tolerance === tolerance).flatMap((v) =>
+              v.pairs.map((q) => q.latencyReduction)
+            )
+          )
+        ),
+      ),
+    }));
     return {
       platform,
       latencyProvenance: provenance,
@@ -110,6 +136,7 @@ export function headlines(tasks: readonly TaskEvaluation[]): PlatformHeadline[] 
       efficiencyGain: summarizeRatios(eff),
       unmatched,
       searchMedianUs: search.length ? search[search.length >> 1] : null,
+      sensitivity,
     };
   });
 }

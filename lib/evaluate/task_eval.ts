@@ -22,7 +22,7 @@ import { caseStudy, type StaticModel, type TraceAccount } from "./case_study.ts"
 import { findMatch, MatchBudget } from "./matching.ts";
 import { type HostLatency, measureInterleaved, SupernetModels } from "./measure.ts";
 import { compareSearches, type SearchComparison } from "./on_demand.ts";
-import { type Comparison, comparisonOf } from "./ratios.ts";
+import { type Comparison, comparisonOf, summarizeRatios } from "./ratios.ts";
 import { type BaselineResult, type BaselineSkipped, baselinesStage } from "./stage_baselines.ts";
 import { profileStage, type SupernetStage, supernetStage } from "./stage_supernet.ts";
 import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
@@ -53,6 +53,23 @@ export interface PlatformTable {
   readonly latencyProvenance: "measured-here" | "modeled";
   readonly rows: readonly ModelRow[];
   readonly comparisons: readonly Comparison[];
+  /**
+   * Matches at the suite's looser tolerances: per tolerance, the matched pairs with both
+   * latencies (same provenance) and their ratio. Efficiency gains equal the latency ratios
+   * while energy is modeled as power x latency.
+   */
+  readonly sensitivity: readonly {
+    tolerance: number;
+    pairs: readonly {
+      baseline: string;
+      config: string;
+      baselineLatency: Figure;
+      adaspringLatency: Figure;
+      latencyReduction: number;
+      accuracyDelta: number;
+    }[];
+    latencyReduction: ReturnType<typeof summarizeRatios>;
+  }[];
   readonly search: readonly SearchComparison[];
   /** The platform's Pareto set, predicted (accuracy by the predictor, latency by LUT/model). */
   readonly pareto: readonly { config: string; accuracy: number; latencyMs: number }[];
@@ -154,7 +171,27 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       );
       await writeStage(accPath, models.accuracies());
     }
-    perPlatform.push({ name, platform, predictor, matches });
+    // Looser tolerances, reported beside the main table (same budget rules, own budget).
+    const looser = new Map<number, Map<string, Awaited<ReturnType<typeof findMatch>>>>();
+    for (const tolerance of suite.matching.sensitivity) {
+      const b2 = new MatchBudget(suite.matching.maxCandidates);
+      const m = new Map<string, Awaited<ReturnType<typeof findMatch>>>();
+      for (const b of baselines) {
+        m.set(
+          b.kind,
+          await findMatch(
+            predictor.pareto.points,
+            b.testAccuracy,
+            models,
+            { ...suite.matching, tolerance },
+            b2,
+          ),
+        );
+      }
+      looser.set(tolerance, m);
+      await writeStage(accPath, models.accuracies());
+    }
+    perPlatform.push({ name, platform, predictor, matches, looser });
   }
 
   // Host latency: every baseline model and every host match, interleaved.
@@ -162,8 +199,10 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
   const hostModels = new Map<string, Uint8Array>();
   for (const b of baselines) hostModels.set(b.kind, await Deno.readFile(b.modelPath));
   const host = perPlatform.find((p) => p.name === "host");
-  for (const m of host?.matches.values() ?? []) {
-    if ("model" in m) hostModels.set(`adaspring:${m.model.id}`, m.model.bytes);
+  for (const set of [host?.matches, ...(host?.looser.values() ?? [])]) {
+    for (const m of set?.values() ?? []) {
+      if ("model" in m) hostModels.set(`adaspring:${m.model.id}`, m.model.bytes);
+    }
   }
   const size = t.data.inputShape.reduce((a, b) => a * b, 1);
   const hostLatency = host
@@ -317,6 +356,29 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       rows.push(ada);
       comparisons.push(comparisonOf(b.kind, base, ada, null));
     }
+    const rowsByName = new Map(rows.map((r) => [r.name, r]));
+    const sensitivity = [...p.looser].map(([tolerance, set]) => {
+      const pairs = [];
+      for (const b of baselines) {
+        const m = set.get(b.kind)!;
+        if (!("model" in m)) continue;
+        const base = rowsByName.get(b.kind)!;
+        const lat = latencyOf(`adaspring:${m.model.id}`, m.model.id);
+        pairs.push({
+          baseline: b.kind,
+          config: m.model.id,
+          baselineLatency: base.latency,
+          adaspringLatency: lat,
+          latencyReduction: base.latency.value / lat.value,
+          accuracyDelta: m.model.testAccuracy - b.testAccuracy,
+        });
+      }
+      return {
+        tolerance,
+        pairs,
+        latencyReduction: summarizeRatios(pairs.map((x) => x.latencyReduction)),
+      };
+    });
     const energyRange = energyRangeOf(t.space, p.predictor);
     const searchRows = compareSearches(
       t.space,
@@ -351,6 +413,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       latencyProvenance: measured ? "measured-here" : "modeled",
       rows,
       comparisons,
+      sensitivity,
       search: searchRows,
       pareto: p.predictor.pareto.points.map((x) => ({
         config: formatConfigId(t.space, x.config),

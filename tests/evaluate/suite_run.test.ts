@@ -61,6 +61,19 @@ Deno.test("evaluate: a tampered ratio or headline is caught by the check", () =>
     c.latencyReduction *= 1.5;
     assert.ok(checkEvaluation(bad).problems.some((p) => /latency reduction/.test(p)));
   }
+  assert.deepEqual(
+    task.platforms[0].sensitivity.map((v) => v.tolerance),
+    [0.01, 0.02, 0.05],
+  );
+  const loose = structuredClone(body);
+  const pair =
+    loose.tasks[0].platforms.flatMap((p: TaskEvaluation["platforms"][number]) =>
+      p.sensitivity.flatMap((v) => v.pairs)
+    )[0];
+  if (pair) {
+    pair.latencyReduction *= 2;
+    assert.ok(checkEvaluation(loose).problems.some((p) => /tolerance/.test(p)));
+  }
   const bad2 = structuredClone(body);
   bad2.headline[0].latencyReduction.pairs += 1;
   assert.ok(checkEvaluation(bad2).problems.some((p) => /headline/.test(p)));
