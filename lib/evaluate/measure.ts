@@ -8,6 +8,7 @@
  */
 import { encodeModel } from "../onnx/proto/encode.ts";
 import { createSession } from "../runtime/session.ts";
+import { timeRuns, timingStats } from "../runtime/stats.ts";
 import type { Session } from "../runtime/types.ts";
 import { calibrateBn } from "../supernet/bn_calibration.ts";
 import { formatConfigId } from "../supernet/config_id.ts";
@@ -49,17 +50,16 @@ export async function measureInterleaved(
     for (const n of names) {
       const s = await createSession(models.get(n)!, { backend: "web", cache: false });
       sessions.set(n, s);
-      for (let i = 0; i < (knobs.warmup ?? 5); i++) await s.run(feeds);
+      await timeRuns(s, feeds, { warmup: knobs.warmup ?? 5, repeat: 0 });
     }
     for (let r = 0; r < knobs.rounds; r++) {
       for (let k = 0; k < names.length; k++) {
         const n = names[(k + r) % names.length];
-        const s = sessions.get(n)!;
-        for (let i = 0; i < knobs.runsPerRound; i++) {
-          const t0 = performance.now();
-          await s.run(feeds);
-          times.get(n)!.push(performance.now() - t0);
-        }
+        const runs = await timeRuns(sessions.get(n)!, feeds, {
+          warmup: 0,
+          repeat: knobs.runsPerRound,
+        });
+        times.get(n)!.push(...runs);
       }
     }
   } finally {
@@ -67,9 +67,8 @@ export async function measureInterleaved(
   }
   const out = new Map<string, HostLatency>();
   for (const [n, ts] of times) {
-    const sorted = ts.sort((a, b) => a - b), mid = sorted.length >> 1;
-    const medianMs = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    out.set(n, { medianMs, runs: sorted.length });
+    const stats = timingStats(ts);
+    out.set(n, { medianMs: stats.median, runs: stats.n });
   }
   return out;
 }
