@@ -7,7 +7,9 @@
  * @module
  */
 import { join } from "node:path";
-import { type ContextConfig, loadContextConfig } from "../config/context.ts";
+import { type ContextConfig, contextTrace, loadContextConfig } from "../config/context.ts";
+import { mapContext } from "../context/constraints.ts";
+import { search } from "../search/search.ts";
 import { shippedOrGiven } from "../util/paths.ts";
 import { loadPlatformConfig } from "../config/platform.ts";
 import type { SuiteConfig } from "../config/suite.ts";
@@ -224,8 +226,15 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
   );
   if (host) {
     const range = energyRangeOf(t.space, host.predictor);
-    for (const s of compareSearches(t.space, host.predictor, range, contexts, 1, t.seed)) {
-      if (s.algorithm === "pareto") deployed.push(parseConfigId(t.space, s.config));
+    for (const { config } of contexts) {
+      const { t: _t, ...state } = contextTrace(config)[0];
+      const { constraints, objective } = mapContext(state, range, config);
+      deployed.push(
+        search(t.space, host.predictor, constraints, objective, {
+          algorithm: "pareto",
+          pareto: host.predictor.pareto,
+        }).config,
+      );
     }
   }
   for (const config of deployed) {
