@@ -168,6 +168,52 @@ function fromJson(text: string): BnStats {
 }
 
 /**
+ * The cache keys of `config`'s statistics and, unless `opts.refresh`, a cached result (memory
+ * first, then `opts.cacheDir`; a disk hit is kept in memory).
+ */
+async function lookupBn(
+  store: WeightStore,
+  space: SearchSpace,
+  config: SubnetConfig,
+  data: CalibrationData,
+  opts: Pick<CalibrationOptions, "samples" | "cacheDir" | "refresh">,
+) {
+  const size = data.inputShape.reduce((a, b) => a * b, 1);
+  const available = Math.floor(data.x.length / size);
+  const n = Math.min(opts.samples ?? DEFAULT_CALIBRATION_SAMPLES, available);
+  if (n < 1) throw new RangeError("BN calibration needs at least one sample");
+  if (!storeIds.has(store)) storeIds.set(store, nextStoreId++);
+  // The int8 flag does not change float statistics: calibrate the float configuration.
+  const id = formatConfigId(space, { ...config, int8: false });
+  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}|spread`;
+  const none = { build: 0, session: 0, run: 0 };
+  const result = (stats: BnStats, cached: "memory" | "disk"): CalibrationResult => ({
+    stats,
+    cached,
+    samples: n,
+    timings: none,
+  });
+  const memoryHit = !opts.refresh && memory.has(memKey);
+  if (memoryHit) {
+    return { n, memKey, diskPath: undefined, hit: result(memory.get(memKey)!, "memory") };
+  }
+  let diskPath: string | undefined;
+  let hit: CalibrationResult | null = null;
+  if (opts.cacheDir !== undefined) {
+    const key = await sha256Hex(`${await storeKey(store)}|${id}|${n}|${data.key}|spread`);
+    diskPath = join(opts.cacheDir, `bn-${key.slice(0, 32)}.json`);
+    if (!opts.refresh) {
+      try {
+        const stats = fromJson(await Deno.readTextFile(diskPath));
+        memory.set(memKey, stats);
+        hit = result(stats, "disk");
+      } catch { /* not cached yet (or unreadable) */ }
+    }
+  }
+  return { n, memKey, diskPath, hit };
+}
+
+/**
  * Measures (or fetches from cache) the BN statistics of `config` on `data`.
  *
  * @example
@@ -190,30 +236,10 @@ export async function calibrateBn(
   data: CalibrationData,
   opts: CalibrationOptions = {},
 ): Promise<CalibrationResult> {
+  const { n, memKey, diskPath, hit } = await lookupBn(store, space, config, data, opts);
+  if (hit) return hit;
   const size = data.inputShape.reduce((a, b) => a * b, 1);
   const available = Math.floor(data.x.length / size);
-  const n = Math.min(opts.samples ?? DEFAULT_CALIBRATION_SAMPLES, available);
-  if (n < 1) throw new RangeError("BN calibration needs at least one sample");
-  if (!storeIds.has(store)) storeIds.set(store, nextStoreId++);
-  // The int8 flag does not change float statistics: calibrate the float configuration.
-  const id = formatConfigId(space, { ...config, int8: false });
-  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}|spread`;
-  const none = { build: 0, session: 0, run: 0 };
-  if (!opts.refresh && memory.has(memKey)) {
-    return { stats: memory.get(memKey)!, cached: "memory", samples: n, timings: none };
-  }
-  let diskPath: string | undefined;
-  if (opts.cacheDir !== undefined) {
-    const key = await sha256Hex(`${await storeKey(store)}|${id}|${n}|${data.key}|spread`);
-    diskPath = join(opts.cacheDir, `bn-${key.slice(0, 32)}.json`);
-    if (!opts.refresh) {
-      try {
-        const stats = fromJson(await Deno.readTextFile(diskPath));
-        memory.set(memKey, stats);
-        return { stats, cached: "disk", samples: n, timings: none };
-      } catch { /* not cached yet (or unreadable): measure */ }
-    }
-  }
 
   const t0 = performance.now();
   const plan = planSubnet(space, config, store.shape);
@@ -283,20 +309,5 @@ export async function bnStatsOnDisk(
   cacheDir: string,
   samples = DEFAULT_CALIBRATION_SAMPLES,
 ): Promise<boolean> {
-  const size = data.inputShape.reduce((a, b) => a * b, 1);
-  const n = Math.min(samples, Math.floor(data.x.length / size));
-  if (!storeIds.has(store)) storeIds.set(store, nextStoreId++);
-  const id = formatConfigId(space, { ...config, int8: false });
-  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}|spread`;
-  if (memory.has(memKey)) return true;
-  const key = await sha256Hex(`${await storeKey(store)}|${id}|${n}|${data.key}|spread`);
-  try {
-    memory.set(
-      memKey,
-      fromJson(await Deno.readTextFile(join(cacheDir, `bn-${key.slice(0, 32)}.json`))),
-    );
-    return true;
-  } catch {
-    return false;
-  }
+  return (await lookupBn(store, space, config, data, { samples, cacheDir })).hit !== null;
 }
