@@ -73,7 +73,10 @@ Deno.test("the host source times stem, block, head and whole-network units in OR
   for (const unit of units) {
     const s = await measureUnit(source, unit, { warmup: 1, repeats: 6, trim: 0.2 });
     assert.equal(s.count, 4, `${unit.kind}: 6 runs, 1 trimmed at each end`);
-    assert.ok(Number.isFinite(s.mean) && s.mean > 0, `${unit.kind} mean ${s.mean}`);
+    // Part units are timed net of their overhead twin and clamped at 0 (measureUnit), so a
+    // tiny head can measure 0 on a loaded machine; a whole network always takes time.
+    const positive = unit.kind === "network" ? s.mean > 0 : s.mean >= 0;
+    assert.ok(Number.isFinite(s.mean) && positive, `${unit.kind} mean ${s.mean}`);
     assert.ok(Number.isFinite(s.var) && s.var >= 0);
   }
   assert.equal(prepared, units.length);
