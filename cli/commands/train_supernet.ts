@@ -106,7 +106,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
     .option("--backend <name>", "ONNX Runtime backend: web (WASM) or native", "web")
     .option(
       "--workers <n>",
-      "data-parallel workers (only 1 is supported so far)",
+      "data-parallel workers (Deno Workers, one single-threaded ORT each; must divide --batch)",
       parsePositiveInt,
       1,
     )
@@ -114,12 +114,6 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       const globals = cmd.optsWithGlobals() as Globals;
       const t0 = performance.now();
       const backend = parseBackend(opts.backend);
-      if (opts.workers !== 1) {
-        throw badInput(
-          `train-supernet runs on one worker so far (got --workers ${opts.workers}); ` +
-            `drop --workers or use --workers 1`,
-        );
-      }
       const { config, path, seed, data, train, val, preparedAt: tPrepared } = await loadTaskData(
         opts.task,
         globals.seed,
@@ -168,6 +162,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           watchRandom: opts.watch,
           seed,
           backend,
+          workers: opts.workers,
           outDir: dir,
           resume: opts.resume !== undefined,
           configHash,

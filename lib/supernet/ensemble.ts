@@ -70,6 +70,13 @@ export interface SupernetTrainOptions {
   readonly calibrationSamples?: number;
   readonly seed: number;
   readonly backend: BackendName;
+  /**
+   * Data-parallel workers (default 1): each configuration's step runs on `workers` Deno
+   * Workers, each on `batchSize / workers` samples, gradients averaged (ensemble_sessions.ts).
+   * BN uses per-worker batch statistics, so a run is reproducible for a given worker count but
+   * differs from a run with another count.
+   */
+  readonly workers?: number;
   /** Checkpoint directory; without it nothing is written. */
   readonly outDir?: string;
   /** Continue from `outDir/last.ckpt`. */
@@ -197,6 +204,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     inputShape: data.inputShape,
     batchSize: o.batchSize,
     backend: o.backend,
+    workers: o.workers,
   });
   const ctx: EnsembleContext = {
     store,
@@ -323,7 +331,7 @@ async function runEpoch(
     }
     const rng = root.fork(`configs/${ctx.optimizer.steps}`);
     const students = [smallest];
-    for (let k = 0; k < random; k++) students.push(drawConfig(space, rng, sampling));
+    for (let k = 0; k < random; k++) students.push(drawConfig(space, rng, sampling, k));
     sums.lr = learningRate(schedule, ctx.optimizer.steps);
     const batch = { x, y, inputShape: data.inputShape };
     const r = await ensembleStep(ctx, batch, largest, students, sums.lr);

@@ -39,7 +39,7 @@ export function watchedConfigs(
   };
   add("largest", largestConfig(space));
   add("smallest", smallestConfig(space));
-  for (let i = 0; i < random; i++) add("random", drawConfig(space, rng, sampling));
+  for (let i = 0; i < random; i++) add("random", drawConfig(space, rng, sampling, i));
   return out;
 }
 

@@ -3,11 +3,18 @@
  * subnet's training graph and opening its ORT session costs tens of milliseconds, and the
  * sandwich rule revisits the largest and smallest configurations every step.
  *
+ * With `workers` > 1 every session is data-parallel: its graph is built for `batchSize /
+ * workers` samples and loaded on each worker of one pool (each worker a single-threaded ORT,
+ * like the trainer's engine); {@link TrainingSession.run} takes one feed set per shard and
+ * returns the outputs in shard order.
+ *
  * @module
  */
+import { badInput } from "../errors.ts";
 import type { TensorData } from "../onnx/types.ts";
+import { type PooledModel, WorkerPool } from "../runtime/pool.ts";
 import { createSession } from "../runtime/session.ts";
-import type { BackendName, Session } from "../runtime/types.ts";
+import type { BackendName } from "../runtime/types.ts";
 import type { LossSpec } from "../train/loss.ts";
 import { formatConfigId } from "./config_id.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
@@ -18,16 +25,31 @@ import type { WeightStore } from "./weights.ts";
 export interface TrainingSession {
   readonly id: string;
   readonly built: SubnetTraining;
-  readonly session: Session;
+  /** Shards of the batch (the workers), each `batchSize / shards` samples. */
+  readonly shards: number;
+  /** Runs one feed set per shard (in parallel on the workers); outputs in shard order. */
+  run(
+    feeds: readonly Readonly<Record<string, TensorData>>[],
+    fetches: readonly string[],
+  ): Promise<Record<string, TensorData>[]>;
   /** Constant BN running-statistic feeds (0 / 1; their updates are ignored). */
   readonly stateFeeds: Readonly<Record<string, TensorData>>;
+}
+
+/** A loaded graph, in this thread or on every worker of the pool. */
+interface Runner {
+  run: TrainingSession["run"];
+  release(): Promise<void>;
 }
 
 /** Options of {@link createSessionCache}. */
 export interface SessionCacheOptions {
   readonly inputShape: readonly number[];
+  /** Samples per step over all workers. */
   readonly batchSize: number;
   readonly backend: BackendName;
+  /** Data-parallel workers (default 1: one session in this thread); must divide `batchSize`. */
+  readonly workers?: number;
   /** Sessions kept (default 12); the least recently used one is released beyond that. */
   readonly capacity?: number;
 }
@@ -67,8 +89,19 @@ export function createSessionCache(
   o: SessionCacheOptions,
 ): SessionCache {
   const capacity = Math.max(1, o.capacity ?? 12);
+  const workers = o.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw badInput(`workers must be a positive integer, got ${workers}`);
+  }
+  if (o.batchSize % workers !== 0) {
+    throw badInput(
+      `the batch of ${o.batchSize} does not split evenly over ${workers} workers; ` +
+        `pick a batch size divisible by --workers`,
+    );
+  }
+  const pool = workers > 1 ? WorkerPool.create({ size: workers, backend: o.backend }) : null;
   // A Map iterates in insertion order: re-inserting on a hit keeps the LRU entry first.
-  const entries = new Map<string, TrainingSession>();
+  const entries = new Map<string, TrainingSession & { runner: Runner }>();
   let built = 0, buildMs = 0;
   return {
     async get(config, loss) {
@@ -84,14 +117,15 @@ export function createSessionCache(
       const t0 = performance.now();
       const b = buildSubnetTraining(store, space, config, {
         inputShape: o.inputShape,
-        batchSize: o.batchSize,
+        batchSize: o.batchSize / workers,
         loss,
       });
-      const session = await createSession(b.bytes, {
-        backend: o.backend,
-        cache: false,
-        source: `subnet training graph ${id}`,
-      });
+      const source = `subnet training graph ${id}`;
+      const runner = pool ? await pooledRunner(pool, b.bytes, source) : await localRunner(
+        b.bytes,
+        o.backend,
+        source,
+      );
       const stateFeeds: Record<string, TensorData> = {};
       for (const s of b.training.state) {
         const info = b.training.graph.inputs.find((v) => v.name === s)!;
@@ -102,14 +136,14 @@ export function createSessionCache(
           data: new Float32Array(n).fill(s.endsWith(".var") ? 1 : 0),
         };
       }
-      const entry = { id, built: b, session, stateFeeds };
+      const entry = { id, built: b, shards: workers, run: runner.run, runner, stateFeeds };
       entries.set(key, entry);
       built++;
       buildMs += performance.now() - t0;
       while (entries.size > capacity) {
         const [oldKey, old] = entries.entries().next().value!;
         entries.delete(oldKey);
-        await old.session.release();
+        await old.runner.release();
       }
       return entry;
     },
@@ -123,8 +157,34 @@ export function createSessionCache(
       return entries.size;
     },
     async close() {
-      for (const e of entries.values()) await e.session.release();
-      entries.clear();
+      try {
+        for (const e of entries.values()) await e.runner.release();
+      } finally {
+        entries.clear();
+        await pool?.close();
+      }
     },
+  };
+}
+
+async function localRunner(bytes: Uint8Array, backend: BackendName, source: string) {
+  const session = await createSession(bytes, { backend, cache: false, source });
+  return {
+    run: async (
+      feeds: readonly Readonly<Record<string, TensorData>>[],
+      fetches: readonly string[],
+    ) => [
+      await session.run(feeds[0], fetches),
+    ],
+    release: () => session.release(),
+  };
+}
+
+async function pooledRunner(pool: WorkerPool, bytes: Uint8Array, source: string) {
+  const model: PooledModel = await pool.load(bytes, { source, cache: false });
+  return {
+    run: (feeds: readonly Readonly<Record<string, TensorData>>[], fetches: readonly string[]) =>
+      pool.runAll(model, feeds, { fetches }),
+    release: () => pool.release(model),
   };
 }

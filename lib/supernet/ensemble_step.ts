@@ -22,20 +22,29 @@ import type { Rng } from "../util/rng.ts";
 import { sampleConfig } from "./enumerate.ts";
 import type { SessionCache, TrainingSession } from "./ensemble_sessions.ts";
 import { addToSlice, readSlice } from "./slice.ts";
-import type { BlockOp, SearchSpace, SubnetConfig } from "./space.ts";
+import type { BlockOp, BlockSpace, SearchSpace, SubnetConfig } from "./space.ts";
 import { markUpdated, type StoreTensor, type WeightStore } from "./weights.ts";
 
 /** How the configurations besides the largest and smallest are drawn. */
-export type Sampling = "uniform" | "op-balanced";
+export type Sampling = "uniform" | "op-balanced" | "corners";
 
 /** Sampling kinds, for option parsing. */
-export const SAMPLINGS: readonly Sampling[] = ["uniform", "op-balanced"];
+export const SAMPLINGS: readonly Sampling[] = ["uniform", "op-balanced", "corners"];
 
 /**
- * Draws a configuration. `uniform`: uniform over the whole space ({@link sampleConfig}).
- * `op-balanced`: per block, an operator uniformly (low-rank counts as one operator whatever
- * its ranks, skip as one), then uniformly among that operator's choices (widths, ranks); it
- * gives skip and plain blocks a fairer share than uniform when the pool offers several ranks.
+ * Draws the `slot`-th sampled configuration of a step.
+ *
+ * - `uniform`: uniform over the whole space ({@link sampleConfig}).
+ * - `op-balanced`: per block, an operator uniformly (low-rank counts as one operator whatever
+ *   its ranks, skip as one), then uniformly among that operator's choices (widths, ranks); it
+ *   gives skip and plain blocks a fairer share than uniform when the pool offers several ranks.
+ * - `corners`: even slots draw an operator corner ({@link drawCorner}: one operator and one
+ *   width in every block), odd slots an op-balanced mix. Mixed draws almost never put the same
+ *   operator in every block (1 in 5^5 on mnist), yet such single-operator networks
+ *   (MobileNet-like depthwise everywhere, SqueezeNet-like fire everywhere) are exactly what a
+ *   user compares against; untrained, they derived 30-50 points below the same network trained
+ *   alone (paper suite, mnist).
+ *
  * Training is float: the int8 flag is always off.
  *
  * @example
@@ -49,14 +58,58 @@ export const SAMPLINGS: readonly Sampling[] = ["uniform", "op-balanced"];
  * console.assert(c.choices.length === space.blocks.length && !c.int8);
  * ```
  */
-export function drawConfig(space: SearchSpace, rng: Rng, sampling: Sampling): SubnetConfig {
+export function drawConfig(
+  space: SearchSpace,
+  rng: Rng,
+  sampling: Sampling,
+  slot = 0,
+): SubnetConfig {
   if (sampling === "uniform") return { ...sampleConfig(space, rng), int8: false };
+  if (sampling === "corners" && slot % 2 === 0) return drawCorner(space, rng);
+  return { choices: space.blocks.map((b) => drawBalanced(b, rng)), int8: false };
+}
+
+/** One block's choice: an operator uniformly, then one of its choices uniformly. */
+function drawBalanced(b: BlockSpace, rng: Rng): number {
+  const byOp = new Map<BlockOp, number[]>();
+  b.choices.forEach((c, j) => byOp.set(c.op, [...(byOp.get(c.op) ?? []), j]));
+  const groups = [...byOp.values()];
+  const group = groups[rng.int(groups.length)];
+  return group[rng.int(group.length)];
+}
+
+/**
+ * An operator corner: one operator (uniform over the pool's operators other than skip) and one
+ * width (uniform) for every block; a low-rank corner draws each block's rank; each optional
+ * block is skipped with probability 1/4 (where depth scaling is on). A block that does not
+ * offer the operator draws op-balanced.
+ *
+ * @example
+ * ```ts
+ * import { drawCorner } from "./ensemble_step.ts";
+ * import { createSearchSpace } from "./mod.ts";
+ * import { createRng } from "../util/rng.ts";
+ * import { loadTaskConfig } from "../config/task.ts";
+ * const space = createSearchSpace((await loadTaskConfig("mnist")).config);
+ * const c = drawCorner(space, createRng(1));
+ * const ops = new Set(c.choices.map((j, i) => space.blocks[i].choices[j].op));
+ * ops.delete("skip");
+ * console.assert(ops.size === 1);
+ * ```
+ */
+export function drawCorner(space: SearchSpace, rng: Rng): SubnetConfig {
+  const ops = [
+    ...new Set(space.blocks.flatMap((b) => b.choices.map((c) => c.op).filter((o) => o !== "skip"))),
+  ];
+  const op = ops[rng.int(ops.length)];
+  const width = space.widths[rng.int(space.widths.length)];
   const choices = space.blocks.map((b) => {
-    const byOp = new Map<BlockOp, number[]>();
-    b.choices.forEach((c, j) => byOp.set(c.op, [...(byOp.get(c.op) ?? []), j]));
-    const groups = [...byOp.values()];
-    const group = groups[rng.int(groups.length)];
-    return group[rng.int(group.length)];
+    const skip = b.choices.findIndex((c) => c.op === "skip");
+    if (skip >= 0 && rng.next() < 0.25) return skip;
+    const fits = b.choices.flatMap((c, j) =>
+      c.op === op && (c.width === null || c.width === width) ? [j] : []
+    );
+    return fits.length > 0 ? fits[rng.int(fits.length)] : drawBalanced(b, rng);
   });
   return { choices, int8: false };
 }
@@ -106,7 +159,9 @@ export interface ConfigRun {
 
 /**
  * Runs one configuration's training session on a batch with the store's current values
- * (`teacher` for a distillation graph) and returns its loss, logits and gradients.
+ * (`teacher` for a distillation graph) and returns its loss, logits and gradients. A sharded
+ * session gets an equal share of the batch per worker: losses and gradients (means over each
+ * share) are averaged, correct counts summed, logits concatenated in batch order.
  */
 export async function runConfig(
   s: TrainingSession,
@@ -116,25 +171,63 @@ export async function runConfig(
 ): Promise<ConfigRun> {
   const t = s.built.training;
   const n = batch.y.length;
-  const feeds: Record<string, TensorData> = { ...s.stateFeeds };
+  if (n % s.shards !== 0) {
+    throw new TypeError(`configuration ${s.id}: batch of ${n} over ${s.shards} shards`);
+  }
+  if (t.teacher && !teacher) {
+    throw new TypeError(`configuration ${s.id}: distillation needs teacher logits`);
+  }
+  const share = n / s.shards;
+  const size = batch.x.length / n;
+  const common: Record<string, TensorData> = { ...s.stateFeeds };
   for (const p of s.built.params) {
-    feeds[p.name] = { dtype: "float32", shape: p.shape, data: readSlice(store, p.slice) };
+    common[p.name] = { dtype: "float32", shape: p.shape, data: readSlice(store, p.slice) };
   }
-  feeds[t.data] = { dtype: "float32", shape: [n, ...batch.inputShape], data: batch.x };
-  feeds[t.labels] = { dtype: "int64", shape: [n], data: batch.y };
-  if (t.teacher) {
-    if (!teacher) throw new TypeError(`configuration ${s.id}: distillation needs teacher logits`);
-    feeds[t.teacher] = { dtype: "float32", shape: [n, teacher.length / n], data: teacher };
-  }
+  const classes = teacher ? teacher.length / n : 0;
+  const feeds = Array.from({ length: s.shards }, (_, k) => {
+    const f: Record<string, TensorData> = { ...common };
+    f[t.data] = {
+      dtype: "float32",
+      shape: [share, ...batch.inputShape],
+      data: batch.x.subarray(k * share * size, (k + 1) * share * size),
+    };
+    f[t.labels] = {
+      dtype: "int64",
+      shape: [share],
+      data: batch.y.subarray(k * share, (k + 1) * share),
+    };
+    if (t.teacher) {
+      f[t.teacher] = {
+        dtype: "float32",
+        shape: [share, classes],
+        data: teacher!.subarray(k * share * classes, (k + 1) * share * classes),
+      };
+    }
+    return f;
+  });
   const fetches = [t.loss, t.correct, s.built.logits, ...Object.values(t.grads)];
-  const out = await s.session.run(feeds, fetches);
+  const outs = await s.run(feeds, fetches);
+  const f32 = (o: Record<string, TensorData>, name: string) => o[name].data as Float32Array;
+  const mean = (name: string): Float32Array => {
+    if (outs.length === 1) return f32(outs[0], name);
+    const acc = new Float32Array(f32(outs[0], name));
+    for (const o of outs.slice(1)) {
+      const d = f32(o, name);
+      for (let i = 0; i < acc.length; i++) acc[i] += d[i];
+    }
+    for (let i = 0; i < acc.length; i++) acc[i] /= outs.length;
+    return acc;
+  };
+  const logits = outs.length === 1 ? f32(outs[0], s.built.logits) : new Float32Array(
+    outs.flatMap((o) => [...f32(o, s.built.logits)]),
+  );
   const grads: Record<string, Float32Array> = {};
-  for (const [p, g] of Object.entries(t.grads)) grads[p] = out[g].data as Float32Array;
+  for (const [p, g] of Object.entries(t.grads)) grads[p] = mean(g);
   return {
     id: s.id,
-    loss: Number(out[t.loss].data[0]),
-    correct: Number(out[t.correct].data[0]),
-    logits: out[s.built.logits].data as Float32Array,
+    loss: mean(t.loss)[0],
+    correct: outs.reduce((a, o) => a + Number(o[t.correct].data[0]), 0),
+    logits,
     grads,
   };
 }

@@ -1,7 +1,7 @@
 // Short ensemble-training runs on a real MNIST subset with a small task written here: the
 // largest and smallest configurations learn (far above the 10% chance level), an interrupted
 // run resumed from its checkpoint ends bit-identical to an uninterrupted one, and the
-// `train-supernet` command writes a report and a weight store that `loadWeightStore` reads.
+// `train-supernet` command (2 workers, corner sampling) writes a report and a weight store that `loadWeightStore` reads.
 import assert from "node:assert/strict";
 import { Command } from "@commander-js/extra-typings";
 import { dirname } from "node:path";
@@ -137,6 +137,10 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
         "1",
         "--watch",
         "1",
+        "--workers",
+        "2",
+        "--sampling",
+        "corners",
       ], { from: "user" });
     } finally {
       console.log = log;
@@ -144,6 +148,8 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
     }
     const report = JSON.parse(await Deno.readTextFile(`${dir}/cli/train-supernet.json`));
     assert.equal(report.kind, "train-supernet");
+    assert.equal(report.body.workers, 2);
+    assert.equal(report.body.hyperParameters.sampling, "corners");
     const e = report.body.epochs[0];
     assert.deepEqual(e.validation.map((v: { role: string }) => v.role), [
       "largest",

@@ -121,3 +121,79 @@ Deno.test("drawConfig: deterministic per seed, float, op-balanced covers every o
   }
   assert.deepEqual([...ops].sort(), ["conv", "dw", "fire", "lowRank", "skip"]);
 });
+
+Deno.test("drawConfig corners: even slots use one operator and one width in every block", () => {
+  const space = tinyEnsembleSpace();
+  const rng = createRng(2);
+  const cornerOps = new Set<string>();
+  let mixed = 0;
+  for (let i = 0; i < 100; i++) {
+    const corner = drawConfig(space, rng, "corners", 0);
+    const picked = corner.choices.map((j, b) => space.blocks[b].choices[j]);
+    const ops = new Set(picked.filter((c) => c.op !== "skip").map((c) => c.op));
+    const widths = new Set(picked.flatMap((c) => c.width === null ? [] : [c.width]));
+    assert.equal(ops.size, 1, `one operator: ${[...ops]}`);
+    assert.ok(widths.size <= 1, "one width");
+    cornerOps.add([...ops][0]);
+    const mix = drawConfig(space, rng, "corners", 1);
+    const mixOps = new Set(mix.choices.map((j, b) => space.blocks[b].choices[j].op));
+    if (mixOps.size > 1) mixed++;
+  }
+  assert.deepEqual([...cornerOps].sort(), ["conv", "dw", "fire", "lowRank"]);
+  assert.ok(mixed > 50, `odd slots draw op-balanced mixes (${mixed}/100 mixed)`);
+});
+
+Deno.test("sharded session (2 workers) = mean of each half run alone; logits in batch order", async () => {
+  const space = tinyEnsembleSpace();
+  const store = tinyStore(space, 3);
+  const opts = { inputShape: TINY_INPUT, backend: "web" as const };
+  const pooled = createSessionCache(store, space, { ...opts, batchSize: 8, workers: 2 });
+  const single = createSessionCache(store, space, { ...opts, batchSize: 4 });
+  try {
+    const batch = tinyBatch(8, 5);
+    const half = (k: number) => ({
+      x: batch.x.subarray(k * 4 * 36, (k + 1) * 4 * 36),
+      y: batch.y.subarray(k * 4, (k + 1) * 4),
+      inputShape: TINY_INPUT,
+    });
+    const config = parseConfigId(space, "b0:dw-w.5|b1:fire");
+    const ce: LossSpec = { kind: "cross-entropy" };
+    const kd: LossSpec = { kind: "distillation", temperature: 2, alpha: 0.5 };
+    const teacherLogits = Float32Array.from({ length: 8 * 3 }, (_, i) => Math.sin(i));
+    for (const loss of [ce, kd]) {
+      const t = loss.kind === "distillation" ? teacherLogits : undefined;
+      const s2 = await pooled.get(config, loss);
+      assert.equal(s2.shards, 2);
+      const got = await runConfig(s2, store, batch, t);
+      const s1 = await single.get(config, loss);
+      const parts = [0, 1].map((k) =>
+        runConfig(s1, store, half(k), t?.subarray(k * 12, (k + 1) * 12))
+      );
+      const [a, b] = await Promise.all(parts);
+      assert.ok(Math.abs(got.loss - (a.loss + b.loss) / 2) < 1e-6, `${loss.kind} loss`);
+      assert.equal(got.correct, a.correct + b.correct);
+      assert.ok(maxAbsDiff(got.logits, Float32Array.from([...a.logits, ...b.logits])) < 1e-6);
+      for (const name of Object.keys(a.grads)) {
+        const mean = a.grads[name].map((v, i) => (v + b.grads[name][i]) / 2);
+        assert.ok(maxAbsDiff(got.grads[name], mean) < 1e-6, `${loss.kind} gradient ${name}`);
+      }
+    }
+  } finally {
+    await pooled.close();
+    await single.close();
+  }
+});
+
+Deno.test("sharded session cache: a batch that does not split over the workers is refused", () => {
+  const space = tinyEnsembleSpace();
+  assert.throws(
+    () =>
+      createSessionCache(tinyStore(space, 1), space, {
+        inputShape: TINY_INPUT,
+        batchSize: 7,
+        backend: "web",
+        workers: 2,
+      }),
+    /batch of 7 does not split evenly over 2 workers/,
+  );
+});
