@@ -23,11 +23,17 @@ export const suiteSchema = z.strictObject({
   supernet: z.strictObject({
     epochs: positiveInt(),
     random: z.number().int().nonnegative().default(2),
+    sampling: z.enum(["uniform", "op-balanced", "corners"]).default("uniform")
+      .describe(
+        "how the sampled configurations of each step are drawn (train-supernet --sampling)",
+      ),
   }),
   baselines: z.strictObject({
     epochs: positiveInt().describe("epochs of every baseline trained from scratch"),
     finetuneEpochs: positiveInt().describe("fine-tuning epochs of low-rank and pruning"),
     sparsity: fraction().default(0.5).describe("magnitude pruning: fraction of weights zeroed"),
+    aloneSampled: z.number().int().nonnegative().default(3)
+      .describe("sampled configurations trained alone (with the smallest) for shared vs alone"),
   }),
   profile: z.strictObject({
     quick: z.boolean().default(false),

@@ -117,26 +117,33 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
     for (const sk of t.baselinesSkipped) out.push(`- ${sk.kind} not run: ${sk.unavailable}`);
     const sva = t.sharedVsAlone;
     if (sva.rows.length > 0) {
+      const gaps = (g: typeof sva.spanning, what: string, n: number) =>
+        `${what}: mean gap ${(100 * (g.meanGap ?? 0)).toFixed(2)} points, worst ` +
+        `${(100 * (g.worstGap ?? 0)).toFixed(2)}; trained alone in ` +
+        `${g.aloneTrainTime.value.toFixed(0)} s for these ${n}.`;
+      const count = (set: string) => sva.rows.filter((r) => r.set === set).length;
       out.push(
         "",
         "Shared weights vs trained alone (test accuracy %, both measured; derived = from the " +
           "supernet without retraining):",
         "",
         table(
-          ["configuration", "baseline", "trained alone", "derived", "gap (pts)"],
+          ["set", "configuration", "name", "trained alone", "derived", "gap (pts)"],
           sva.rows.map((r) => [
+            r.set,
             id(r.config),
-            r.baseline,
+            r.name,
             pct(r.alone.value),
             pct(r.derived.value),
             (100 * r.gap).toFixed(2),
           ]),
         ),
         "",
-        `Mean gap ${(100 * (sva.meanGap ?? 0)).toFixed(2)} points, worst ` +
-          `${(100 * (sva.worstGap ?? 0)).toFixed(2)}; training: supernet ` +
-          `${sva.supernetTrainTime.value.toFixed(0)} s for every configuration vs ` +
-          `${sva.baselinesTrainTime.value.toFixed(0)} s for these ${sva.rows.length} alone.`,
+        gaps(sva.spanning, "Spanning set (largest, smallest, sampled)", count("spanning")),
+        "",
+        gaps(sva.baselines, "Baseline configurations", count("baselines")),
+        "",
+        `The supernet trained every configuration in ${sva.supernetTrainTime.value.toFixed(0)} s.`,
       );
     }
     if (t.evolution.length > 0) {

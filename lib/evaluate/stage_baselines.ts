@@ -27,7 +27,7 @@ import {
   trainAlone,
   type TrainedAlone,
 } from "./standalone.ts";
-import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
+import { type EvalTask, readStage, stampInputs, writeStage } from "./task_setup.ts";
 
 /** What one trained baseline records. */
 export interface BaselineResult {
@@ -59,12 +59,19 @@ export interface BaselineSkipped {
   readonly unavailable: string;
 }
 
+/** The suite inputs trained baselines depend on (`aloneSampled` is the alone stage's). */
+function baselineBudget(suite: SuiteConfig) {
+  const { epochs, finetuneEpochs, sparsity } = suite.baselines;
+  return { epochs, finetuneEpochs, sparsity };
+}
+
 /** Trains (or reloads) every baseline of `t`. */
 export async function baselinesStage(
   t: EvalTask,
   suite: SuiteConfig,
 ): Promise<{ results: BaselineResult[]; skipped: BaselineSkipped[] }> {
   const dir = join(t.dir, "baselines");
+  await stampInputs(dir, { baselines: baselineBudget(suite) });
   const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
   const fresh = () => createWeightStore(t.space, io, t.seed + 1);
   const specs = handCraftedBaselines(t.space, { sparsity: suite.baselines.sparsity });
@@ -96,17 +103,10 @@ export async function baselinesStage(
   return { results, skipped };
 }
 
-async function trainBaseline(
-  t: EvalTask,
-  suite: SuiteConfig,
-  spec: BaselineSpec,
-  fresh: () => WeightStore,
-  backbone: () => Promise<WeightStore>,
-): Promise<{ result: BaselineResult; trained: TrainedAlone | null }> {
-  const config = spec.config!;
+/** The trainer options every configuration trained alone shares: the task's own recipe. */
+export function trainingCommon(t: EvalTask) {
   const tc = t.config.training;
-  const input = { inputShape: t.data.inputShape, numClasses: t.data.classes.length };
-  const common = {
+  return {
     space: t.space,
     data: { inputShape: t.data.inputShape, classes: t.data.classes, train: t.train, val: t.val },
     batchSize: tc.batchSize,
@@ -117,6 +117,19 @@ async function trainBaseline(
     seed: t.seed,
     calibration: t.calibration,
   };
+}
+
+async function trainBaseline(
+  t: EvalTask,
+  suite: SuiteConfig,
+  spec: BaselineSpec,
+  fresh: () => WeightStore,
+  backbone: () => Promise<WeightStore>,
+): Promise<{ result: BaselineResult; trained: TrainedAlone | null }> {
+  const config = spec.config!;
+  const tc = t.config.training;
+  const input = { inputShape: t.data.inputShape, numClasses: t.data.classes.length };
+  const common = trainingCommon(t);
   let trained: TrainedAlone | null = null;
   let store: WeightStore, epochs = 0, sparsity: number | null = null;
   let weights, bnStats;
@@ -196,7 +209,8 @@ async function trainBaseline(
   };
 }
 
-function progress(t: EvalTask, spec: BaselineSpec) {
+/** Progress lines of one configuration's training (`label` names it). */
+export function progress(t: EvalTask, spec: { kind: string }) {
   let last = 0;
   return (p: { phase: string; epoch: number; epochs: number; accuracy: number }) => {
     const now = performance.now();

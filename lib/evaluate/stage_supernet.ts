@@ -15,7 +15,7 @@ import { createWeightStore, type WeightStore } from "../supernet/weights.ts";
 import { loadWeightStore, saveWeightStore } from "../supernet/weights_io.ts";
 import { subnetCost } from "../supernet/cost.ts";
 import { largestConfig, smallestConfig } from "../supernet/extremes.ts";
-import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
+import { type EvalTask, readStage, stampInputs, writeStage } from "./task_setup.ts";
 
 /** What the supernet stage records. */
 export interface SupernetStage {
@@ -45,6 +45,7 @@ export async function supernetStage(
   const dir = join(t.dir, "supernet");
   const summaryPath = join(dir, "summary.json");
   const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
+  await stampInputs(dir, { supernet: suite.supernet });
   const done = await readStage<SupernetStage>(summaryPath);
   if (done) {
     t.log(`  supernet: reusing ${done.weightsPath}`);
@@ -67,6 +68,7 @@ export async function supernetStage(
     schedule: tc.schedule,
     warmupEpochs: tc.warmupEpochs,
     random,
+    sampling: suite.supernet.sampling,
     distill: { temperature: 1, alpha: 0.5 },
     seed: t.seed,
     backend: "web",
@@ -135,6 +137,8 @@ export async function profileStage(
   weightsPath: string,
 ): Promise<Profiles> {
   const dir = join(t.dir, "profile");
+  // The profile measures the supernet's weights: it is stale when the supernet's inputs change.
+  await stampInputs(dir, { supernet: suite.supernet, profile: suite.profile });
   const out: Profiles = new Map();
   // The host first: modeled platforms borrow its calibration from the same directory.
   const platforms = [...new Set(["host", ...suite.platforms])];
@@ -151,7 +155,7 @@ export async function profileStage(
         latencySamples: suite.profile.latencySamples,
         accuracySamples: suite.profile.accuracySamples,
         repeats: suite.profile.repeats,
-        ...(await exists(dir) ? { resume: dir } : { out: dir }),
+        ...(await exists(join(dir, "profile-state")) ? { resume: dir } : { out: dir }),
         log: (line) => {
           if (/^\[|WARNING/.test(line)) t.log(`    ${line}`);
         },

@@ -27,6 +27,7 @@ import { compareSearches, type SearchComparison } from "./on_demand.ts";
 import { type Comparison, comparisonOf, summarizeRatios } from "./ratios.ts";
 import { type BaselineResult, type BaselineSkipped, baselinesStage } from "./stage_baselines.ts";
 import { profileStage, type SupernetStage, supernetStage } from "./stage_supernet.ts";
+import { type AloneResult, aloneStage } from "./stage_alone.ts";
 import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
 
 /** One model's figures on one platform. */
@@ -91,24 +92,17 @@ export interface TaskEvaluation {
   };
   readonly baselinesSkipped: readonly BaselineSkipped[];
   /**
-   * Weight sharing's cost: each baseline configuration trained alone against the same
-   * configuration derived from the supernet without retraining (BN recalibrated), both measured
-   * on the test split; gap = alone - derived. Pruning is left out: it is not a configuration of
-   * the space.
+   * Weight sharing's cost: configurations trained alone against the same configurations derived
+   * from the supernet without retraining (BN recalibrated), both measured on the test split;
+   * gap = alone - derived. Two sets: `spanning` (the largest, the smallest and sampled
+   * configurations: issue 5's protocol, `stage_alone.ts`) and `baselines` (every hand-crafted
+   * baseline that is a configuration of the space; pruning is not, and is left out).
    */
   readonly sharedVsAlone: {
-    readonly rows: readonly {
-      baseline: string;
-      config: string;
-      alone: Figure;
-      derived: Figure;
-      gap: number;
-    }[];
-    readonly meanGap: number | null;
-    readonly worstGap: number | null;
-    /** The supernet's training time against the sum of these baselines' own. */
+    readonly rows: readonly SharedVsAloneRow[];
+    readonly spanning: GapSummary;
+    readonly baselines: GapSummary;
     readonly supernetTrainTime: Figure;
-    readonly baselinesTrainTime: Figure;
   };
   /**
    * Runtime evolution (derive + BN + fold + session) of the host's matched configurations and
@@ -124,6 +118,25 @@ export interface TaskEvaluation {
 
 const SRC_ACC = "test split, materialized model run by onnxruntime-web";
 
+/** One configuration trained alone vs derived from the supernet. */
+export interface SharedVsAloneRow {
+  readonly set: "spanning" | "baselines";
+  /** `largest`, `smallest`, `sampled-<i>`, or the baseline's kind. */
+  readonly name: string;
+  readonly config: string;
+  readonly alone: Figure;
+  readonly derived: Figure;
+  readonly gap: number;
+}
+
+/** Gaps of one set, and what training its configurations alone cost. */
+export interface GapSummary {
+  readonly meanGap: number | null;
+  readonly worstGap: number | null;
+  /** The sum of these configurations' own training (the supernet trains them all at once). */
+  readonly aloneTrainTime: Figure;
+}
+
 /** Evaluate one task (see the module doc). */
 export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<TaskEvaluation> {
   t.log(`[${t.config.name}] supernet`);
@@ -132,11 +145,14 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
   const profiles = await profileStage(t, suite, sn.weightsPath);
   t.log(`[${t.config.name}] baselines`);
   const { results: baselines, skipped } = await baselinesStage(t, suite);
-  const accPath = join(t.dir, "adaspring-accuracy.json");
+  t.log(`[${t.config.name}] spanning configurations trained alone`);
+  const alone = await aloneStage(t, suite);
+  // Test accuracies of derived configurations belong to the supernet's weights: kept beside them.
+  const accPath = join(t.dir, "supernet", "test-accuracy.json");
   const models = new SupernetModels(t, store, (await readStage(accPath)) ?? {});
   const input = { inputShape: t.data.inputShape, numClasses: t.data.classes.length };
   t.log(`[${t.config.name}] shared weights vs trained alone`);
-  const sharedVsAlone = await compareShared(t, baselines, models, sn);
+  const sharedVsAlone = await compareShared(t, baselines, alone, models, sn);
   await writeStage(accPath, models.accuracies());
   const contexts = await Promise.all(
     suite.search.contexts.map(async (p) => ({
@@ -458,37 +474,59 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
 async function compareShared(
   t: EvalTask,
   baselines: readonly BaselineResult[],
+  alone: readonly AloneResult[],
   models: SupernetModels,
   sn: SupernetStage,
 ): Promise<TaskEvaluation["sharedVsAlone"]> {
-  const rows = [];
-  let aloneSeconds = 0;
-  for (const b of baselines.filter((x) => x.kind !== "magnitude-prune")) {
-    const derived = await models.get(parseConfigId(t.space, b.config));
-    aloneSeconds += b.trainSeconds;
+  const backbone = baselines.find((b) => b.kind === "backbone");
+  const entries = [
+    ...(backbone ? [{ set: "spanning" as const, name: "largest", r: backbone }] : []),
+    ...alone.map((r) => ({ set: "spanning" as const, name: r.name, r })),
+    ...baselines.filter((b) => b.kind !== "magnitude-prune").map((r) => ({
+      set: "baselines" as const,
+      name: r.kind as string,
+      r,
+    })),
+  ];
+  const rows: SharedVsAloneRow[] = [];
+  for (const { set, name, r } of entries) {
+    const derived = await models.get(parseConfigId(t.space, r.config));
     rows.push({
-      baseline: b.kind,
-      config: b.config,
-      alone: measuredHere(b.testAccuracy, "fraction", `${SRC_ACC}, ${b.testSamples} samples`),
+      set,
+      name,
+      config: r.config,
+      alone: measuredHere(r.testAccuracy, "fraction", `${SRC_ACC}, ${r.testSamples} samples`),
       derived: measuredHere(
         derived.testAccuracy,
         "fraction",
         `${SRC_ACC}, ${derived.testSamples} samples; weights derived from the supernet, BN ` +
           "recalibrated, no retraining",
       ),
-      gap: b.testAccuracy - derived.testAccuracy,
+      gap: r.testAccuracy - derived.testAccuracy,
     });
   }
-  const gaps = rows.map((r) => r.gap);
+  const summary = (set: SharedVsAloneRow["set"], seconds: number, what: string): GapSummary => {
+    const gaps = rows.filter((r) => r.set === set).map((r) => r.gap);
+    return {
+      meanGap: gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null,
+      worstGap: gaps.length ? Math.max(...gaps) : null,
+      aloneTrainTime: measuredHere(seconds, "s", what),
+    };
+  };
+  const sum = (xs: readonly { trainSeconds: number }[]) =>
+    xs.reduce((a, x) => a + x.trainSeconds, 0);
   return {
     rows,
-    meanGap: gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null,
-    worstGap: gaps.length ? Math.max(...gaps) : null,
-    supernetTrainTime: measuredHere(sn.trainSeconds, "s", "ensemble training of the supernet"),
-    baselinesTrainTime: measuredHere(
-      aloneSeconds,
-      "s",
+    spanning: summary(
+      "spanning",
+      sum(alone) + (backbone?.trainSeconds ?? 0),
+      "sum of these configurations' own training (the largest is the backbone baseline)",
+    ),
+    baselines: summary(
+      "baselines",
+      sum(baselines.filter((b) => b.kind !== "magnitude-prune")),
       "sum of these baselines' own training (fine-tuning counted, the backbone once)",
     ),
+    supernetTrainTime: measuredHere(sn.trainSeconds, "s", "ensemble training of the supernet"),
   };
 }

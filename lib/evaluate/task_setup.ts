@@ -54,14 +54,7 @@ export async function setupTask(
   const train = limitSamples(data.train, limit, size, rng.fork("limit/train"));
   const dir = join(workDir, config.name);
   await Deno.mkdir(dir, { recursive: true });
-  await stampInputs(dir, {
-    task: hash,
-    seed,
-    limit: suite.limit,
-    supernet: suite.supernet,
-    baselines: suite.baselines,
-    profile: suite.profile,
-  });
+  await stampInputs(dir, { task: hash, seed, limit: suite.limit });
   return {
     config,
     path,
@@ -95,19 +88,35 @@ export async function writeStage(path: string, value: unknown): Promise<void> {
 }
 
 /**
- * Stage results are only valid for the inputs that made them: the first run writes
- * `inputs.json`; a later run with other inputs (task file, seed, budgets) is refused rather
- * than silently mixing stale stages into new figures.
+ * Stage results are only valid for the inputs that made them. Each stage directory carries an
+ * `inputs.json` (the task's own: task file hash, seed, sample limit; a stage's: its budgets):
+ * the first run writes it; a later run with other inputs is refused rather than silently mixing
+ * stale results into new figures. Stamps are per stage so that changing one budget (say the
+ * supernet's sampling) keeps the other stages (the baselines) reusable.
+ *
+ * A stage directory that already holds results but no stamp was made by an older adaspring
+ * (one stamp for the whole task) and is refused too.
  */
-async function stampInputs(dir: string, inputs: Record<string, unknown>): Promise<void> {
+export async function stampInputs(dir: string, inputs: Record<string, unknown>): Promise<void> {
   const path = join(dir, "inputs.json");
   const text = JSON.stringify(inputs, null, 1) + "\n";
   const saved = await readStage<Record<string, unknown>>(path);
-  if (saved === null) return await writeFileAtomic(path, text);
+  if (saved === null) {
+    await Deno.mkdir(dir, { recursive: true });
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && e.name.endsWith(".json")) {
+        throw badInput(
+          `${dir} holds results without an inputs.json stamp (made by an older adaspring); ` +
+            `delete that directory or pass another --work directory`,
+        );
+      }
+    }
+    return await writeFileAtomic(path, text);
+  }
   if (JSON.stringify(saved, null, 1) + "\n" !== text) {
     throw badInput(
-      `${dir} holds stages made with other inputs (task file, seed or budgets; see ` +
-        `${path}); delete that directory or pass another --work directory`,
+      `${dir} holds results made with other inputs (see ${path}: task file, seed or ` +
+        `budgets); delete that directory or pass another --work directory`,
     );
   }
 }

@@ -18,7 +18,7 @@ await Deno.writeTextFile(
     platforms: ["host", "pi4"],
     limit: 128,
     supernet: { epochs: 1, random: 1 },
-    baselines: { epochs: 1, finetuneEpochs: 1 },
+    baselines: { epochs: 1, finetuneEpochs: 1, aloneSampled: 2 },
     profile: { quick: true, latencySamples: 4, accuracySamples: 6 },
     matching: { tolerance: 0.05, maxCandidates: 4 },
     latency: { rounds: 2, runsPerRound: 2 },
@@ -50,6 +50,36 @@ Deno.test("evaluate: a consistent report, every figure with provenance", () => {
     assert.equal(p.caseStudy[0].accounts[0].adaptive, true);
     assert.equal(p.caseStudy[0].accounts.length, 1 + 5);
   }
+});
+
+Deno.test("evaluate: shared vs alone has the spanning set and the baseline configurations", () => {
+  const sva = task.sharedVsAlone;
+  const names = (set: string) => sva.rows.filter((r) => r.set === set).map((r) => r.name);
+  assert.deepEqual(names("spanning"), ["largest", "smallest", "sampled-0", "sampled-1"]);
+  assert.deepEqual(names("baselines").sort(), ["backbone", "depthwise", "int8-ptq", "width-0.5"]);
+  const spanning = sva.rows.filter((r) => r.set === "spanning");
+  assert.equal(new Set(spanning.map((r) => r.config)).size, 4, "four distinct configurations");
+  const mean = spanning.reduce((a, r) => a + r.gap, 0) / spanning.length;
+  assert.ok(Math.abs(sva.spanning.meanGap! - mean) < 1e-12);
+  for (const r of sva.rows) {
+    assert.ok(Math.abs(r.gap - (r.alone.value - r.derived.value)) < 1e-12, r.name);
+    assert.equal(r.derived.provenance, "measured-here");
+  }
+});
+
+Deno.test("evaluate: a work directory made with another supernet budget is refused, naming the stage", async () => {
+  const other = structuredClone(loaded);
+  (other.config.supernet as { sampling: string }).sampling = "corners";
+  await assert.rejects(
+    () =>
+      runSuite({
+        suite: other,
+        outDir: join(dir, "out-x"),
+        workDir: join(dir, "work1"),
+        log: () => {},
+      }),
+    /supernet holds results made with other inputs/,
+  );
 });
 
 Deno.test("evaluate: a tampered ratio or headline is caught by the check", () => {
