@@ -43,6 +43,8 @@ export interface RidgeModel {
 export interface AccuracySample {
   readonly config: SubnetConfig;
   readonly accuracy: number;
+  /** Accuracies on the even- and odd-indexed validation samples, when measured. */
+  readonly halves?: readonly [number, number];
 }
 
 /** Held-out quality of the predictor. */
@@ -51,6 +53,13 @@ export interface PredictorQuality {
   readonly spearman: number;
   readonly rmse: number;
   readonly n: number;
+  /**
+   * Kendall tau between the held-out configurations' accuracies on the even and on the odd
+   * validation samples (split halves): how consistently the measurement itself ranks them at
+   * half the samples. A predictor's tau against the full measurement is limited by the same
+   * noise (less so, at twice the samples); `null` when halves were not measured.
+   */
+  readonly splitHalfTau: number | null;
 }
 
 /** Feature names of a space, in feature order. */
@@ -290,6 +299,10 @@ export function fitAccuracyPredictor(
   const predicted = samples.map((s) => predictAccuracy(space, model, s.config));
   const testIdx = [...test].sort((a, b) => a - b);
   const p = testIdx.map((i) => predicted[i]), a = testIdx.map((i) => samples[i].accuracy);
+  const halves = testIdx.map((i) => samples[i].halves);
+  const splitHalfTau = halves.every((h) => h !== undefined) && halves.length > 1
+    ? kendallTau(halves.map((h) => h![0]), halves.map((h) => h![1]))
+    : null;
   return {
     model,
     quality: {
@@ -297,6 +310,7 @@ export function fitAccuracyPredictor(
       spearman: spearman(p, a),
       rmse: rmse(p, a),
       n: p.length,
+      splitHalfTau,
     },
     points: samples.map((s, i) => ({
       id: formatConfigId(space, s.config),

@@ -104,6 +104,8 @@ export const profileSchema = z.strictObject({
       spearman: z.number(),
       rmse: z.number(),
       n: z.int(),
+      // Absent from profiles written before it was measured (same schema version otherwise).
+      splitHalfTau: z.number().nullable().default(null),
     }),
     points,
   }),

@@ -43,6 +43,12 @@ export function distinctConfigs(space: SearchSpace, rng: Rng, count: number): Su
   return [...seen.values()];
 }
 
+/** One configuration's validation accuracy, and on the even / odd samples (split halves). */
+export interface MeasuredAccuracy {
+  readonly accuracy: number;
+  readonly halves: readonly [number, number];
+}
+
 /** What the accuracy phase needs. */
 export interface AccuracyPhaseInput {
   readonly space: SearchSpace;
@@ -53,8 +59,8 @@ export interface AccuracyPhaseInput {
   readonly bnSamples: number;
   /** Validation samples evaluated (a prefix of the split). */
   readonly limit: number;
-  /** Saved accuracies by config id (resumed ones are not evaluated again). */
-  readonly state: PhaseStore<number>;
+  /** Saved measurements by config id (resumed ones are not evaluated again). */
+  readonly state: PhaseStore<MeasuredAccuracy>;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -77,8 +83,8 @@ export async function measureAccuracies(inp: AccuracyPhaseInput): Promise<Accura
   const out: AccuracySample[] = [];
   for (const [i, config] of inp.configs.entries()) {
     const id = formatConfigId(space, config);
-    let accuracy = inp.state.entries[id];
-    if (accuracy === undefined) {
+    let measured = inp.state.entries[id];
+    if (measured === undefined) {
       const cal = await calibrateBn(store, space, config, calibration, {
         samples: inp.bnSamples,
       });
@@ -86,10 +92,11 @@ export async function measureAccuracies(inp: AccuracyPhaseInput): Promise<Accura
         inputShape: data.inputShape,
         bnStats: cal.stats,
       });
-      accuracy = (await measureAccuracy(encodeModel(m.model), val, data.inputShape)).accuracy;
-      await inp.state.put(id, accuracy);
+      const r = await measureAccuracy(encodeModel(m.model), val, data.inputShape);
+      measured = { accuracy: r.accuracy, halves: r.halves };
+      await inp.state.put(id, measured);
     }
-    out.push({ config: parseConfigId(space, id), accuracy });
+    out.push({ config: parseConfigId(space, id), ...measured });
     inp.onProgress?.(i + 1, inp.configs.length);
   }
   return out;

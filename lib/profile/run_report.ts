@@ -70,6 +70,12 @@ export function reportBody(inp: ReportBodyInput): Record<string, unknown> {
       heldOut: q.n,
       lambda: a.accuracyPredictor.model.lambda,
       kendallTau: measuredHere(q.kendallTau, "tau", accSrc),
+      splitHalfTau: q.splitHalfTau === null ? null : measuredHere(
+        q.splitHalfTau,
+        "tau",
+        "the held-out configurations' accuracies on the even vs the odd validation samples " +
+          "(measurement agreement at half the samples; bounds any predictor's tau)",
+      ),
       spearman: measuredHere(q.spearman, "rho", accSrc),
       rmse: measuredHere(q.rmse, "fraction", accSrc),
       measuredAccuracy: accuracyRange(a),
@@ -135,7 +141,10 @@ export function summarizeProfile(a: ProfileArtifact): string {
     }): ` +
       `Kendall tau ${q.kendallTau.toFixed(3)}, Spearman ${q.spearman.toFixed(3)}, RMSE ${
         q.rmse.toFixed(4)
-      }`,
+      }` +
+      (q.splitHalfTau === null
+        ? ""
+        : `; split-half tau of the measurement itself ${q.splitHalfTau.toFixed(3)}`),
     `Pareto front: ${a.pareto.front.length} of ${a.pareto.configurations} configurations (modeled)`,
   );
   return lines.join("\n");

@@ -331,7 +331,10 @@ async function runEpoch(
     }
     const rng = root.fork(`configs/${ctx.optimizer.steps}`);
     const students = [smallest];
-    for (let k = 0; k < random; k++) students.push(drawConfig(space, rng, sampling, k));
+    // The slot counts on over steps, so that corners alternate with mixes even at --random 1.
+    for (let k = 0; k < random; k++) {
+      students.push(drawConfig(space, rng, sampling, ctx.optimizer.steps * random + k));
+    }
     sums.lr = learningRate(schedule, ctx.optimizer.steps);
     const batch = { x, y, inputShape: data.inputShape };
     const r = await ensembleStep(ctx, batch, largest, students, sums.lr);

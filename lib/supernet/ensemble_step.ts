@@ -38,7 +38,7 @@ export const SAMPLINGS: readonly Sampling[] = ["uniform", "op-balanced", "corner
  * - `op-balanced`: per block, an operator uniformly (low-rank counts as one operator whatever
  *   its ranks, skip as one), then uniformly among that operator's choices (widths, ranks); it
  *   gives skip and plain blocks a fairer share than uniform when the pool offers several ranks.
- * - `corners`: even slots draw an operator corner ({@link drawCorner}: one operator and one
+ * - `corners`: even slots (slots count on over the steps of a run) draw an operator corner ({@link drawCorner}: one operator and one
  *   width in every block), odd slots an op-balanced mix. Mixed draws almost never put the same
  *   operator in every block (1 in 5^5 on mnist), yet such single-operator networks
  *   (MobileNet-like depthwise everywhere, SqueezeNet-like fire everywhere) are exactly what a

@@ -95,17 +95,21 @@ export async function checkInRuntime(
   }
 }
 
-/** Test-split accuracy of model bytes through the runtime, batch by batch. */
+/**
+ * Accuracy of model bytes on labelled samples through the runtime, batch by batch. `halves`
+ * are the accuracies on the even- and odd-indexed samples: two independent measurements of
+ * half the size, whose agreement over many models bounds how well any predictor can rank them.
+ */
 export async function measureAccuracy(
   bytes: Uint8Array,
   samples: { x: Float32Array; y: Int32Array },
   inputShape: readonly number[],
   opts: { backend?: string; batchSize?: number } = {},
-): Promise<{ accuracy: number; samples: number }> {
+): Promise<{ accuracy: number; samples: number; halves: readonly [number, number] }> {
   const size = inputShape.reduce((a, b) => a * b, 1), n = samples.y.length;
   const batch = opts.batchSize ?? 256;
   const session = await createSession(bytes, { backend: opts.backend ?? "web", cache: false });
-  let correct = 0;
+  let correct = 0, correctEven = 0;
   try {
     for (let s = 0; s < n; s += batch) {
       const count = Math.min(batch, n - s);
@@ -117,13 +121,21 @@ export async function measureAccuracy(
       for (let i = 0; i < count; i++) {
         let best = 0;
         for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
-        if (best === samples.y[s + i]) correct++;
+        if (best === samples.y[s + i]) {
+          correct++;
+          if ((s + i) % 2 === 0) correctEven++;
+        }
       }
     }
   } finally {
     await session.release();
   }
-  return { accuracy: n ? correct / n : 0, samples: n };
+  const even = Math.ceil(n / 2), odd = n - even;
+  return {
+    accuracy: n ? correct / n : 0,
+    samples: n,
+    halves: [even ? correctEven / even : 0, odd ? (correct - correctEven) / odd : 0],
+  };
 }
 
 /** The JSON sidecar written next to an exported model. */

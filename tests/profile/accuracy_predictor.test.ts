@@ -86,3 +86,27 @@ Deno.test("the affine map back from logits keeps a positive slope", () => {
   assert.ok(affineCalibration([0, 1, 2], [0.9, 0.7, 0.5]).slope > 0);
   assert.ok(affineCalibration([1, 1, 1], [0.9, 0.7, 0.5]).slope > 0);
 });
+
+Deno.test("split-half tau: high for precise measurements, low for noisy ones, null without halves", async () => {
+  const space = await mnistSpace();
+  const rng = createRng(5);
+  const effects = space.blocks.map((b) => b.choices.map(() => -0.05 * rng.next()));
+  const truth = (c: { choices: readonly number[] }) =>
+    0.95 + c.choices.reduce((a, ch, i) => a + effects[i][ch], 0);
+  const configs = Array.from({ length: 120 }, () => sampleConfig(space, rng));
+  const measure = (noise: number) =>
+    configs.map((config) => {
+      const t = truth(config);
+      const halves = [t + noise * rng.normal(), t + noise * rng.normal()] as const;
+      return { config, accuracy: (halves[0] + halves[1]) / 2, halves };
+    });
+  const precise = fitAccuracyPredictor(space, measure(0.001), { rng: createRng(6) });
+  const noisy = fitAccuracyPredictor(space, measure(0.05), { rng: createRng(6) });
+  assert.ok(precise.quality.splitHalfTau! > 0.8, `precise ${precise.quality.splitHalfTau}`);
+  assert.ok(noisy.quality.splitHalfTau! < 0.5, `noisy ${noisy.quality.splitHalfTau}`);
+  const plain = measure(0.001).map(({ config, accuracy }) => ({ config, accuracy }));
+  assert.equal(
+    fitAccuracyPredictor(space, plain, { rng: createRng(6) }).quality.splitHalfTau,
+    null,
+  );
+});

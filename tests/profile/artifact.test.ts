@@ -44,7 +44,7 @@ function sample(): ProfileArtifact {
         weights: [-0.01],
         intercept: 0.9,
       },
-      quality: { kendallTau: 0.8, spearman: 0.9, rmse: 0.01, n: 20 },
+      quality: { kendallTau: 0.8, spearman: 0.9, rmse: 0.01, n: 20, splitHalfTau: 0.7 },
       points: [point],
     },
     pareto: {
