@@ -32,6 +32,12 @@ export function registerProfileCommand(program: Command<[], Globals>): void {
     .option("--accuracy-samples <n>", "configurations whose accuracy is measured", parsePositiveInt)
     .option("--limit <n>", "validation samples evaluated per configuration", parsePositiveInt)
     .option("--bn-samples <n>", "training samples for BN recalibration", parsePositiveInt)
+    .option(
+      "--workers <n>",
+      "workers validating configurations in parallel (the accuracies do not depend on it)",
+      parsePositiveInt,
+      1,
+    )
     .option("--calibration <file>", "host profile whose calibration a modeled platform uses")
     .option("--power-log <csv>", "power-meter log (timestamp,watts) of a run on the device")
     .option("--power-window <s,e,n>", "log span (seconds) of the run and its inference count")
@@ -53,6 +59,7 @@ export function registerProfileCommand(program: Command<[], Globals>): void {
         latencySamples: opts.latencySamples,
         accuracySamples: opts.accuracySamples,
         limit: opts.limit,
+        workers: opts.workers,
         bnSamples: opts.bnSamples,
         calibration: opts.calibration,
         powerLog: opts.powerLog,

@@ -73,6 +73,8 @@ export interface ProfileOptions {
   readonly latencySamples?: number;
   /** Validation samples evaluated per configuration. */
   readonly limit?: number;
+  /** Workers validating configurations in parallel (default 1; results do not depend on it). */
+  readonly workers?: number;
   /** Training samples for BN recalibration. */
   readonly bnSamples?: number;
   /** A host profile whose calibration a modeled platform uses. */
@@ -321,6 +323,7 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
       configs: accConfigs,
       bnSamples,
       limit,
+      workers: opts.workers,
       state: accState,
       onProgress: progressPrinter(log, "configurations evaluated"),
     }));

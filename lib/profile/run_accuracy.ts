@@ -10,7 +10,8 @@ import { encodeModel } from "../onnx/proto/encode.ts";
 import { calibrateBn } from "../supernet/bn_calibration.ts";
 import { formatConfigId, parseConfigId } from "../supernet/config_id.ts";
 import { sampleConfig } from "../supernet/enumerate.ts";
-import { measureAccuracy } from "../supernet/export.ts";
+import { accuracyOf, measureAccuracy } from "../supernet/export.ts";
+import { WorkerPool } from "../runtime/pool.ts";
 import { materialize } from "../supernet/materialize.ts";
 import type { SearchSpace, SubnetConfig } from "../supernet/space.ts";
 import type { WeightStore } from "../supernet/weights.ts";
@@ -59,6 +60,8 @@ export interface AccuracyPhaseInput {
   readonly bnSamples: number;
   /** Validation samples evaluated (a prefix of the split). */
   readonly limit: number;
+  /** Validation workers (default 1: this thread); see {@link measureAccuracies}. */
+  readonly workers?: number;
   /** Saved measurements by config id (resumed ones are not evaluated again). */
   readonly state: PhaseStore<MeasuredAccuracy>;
   readonly onProgress?: (done: number, total: number) => void;
@@ -75,29 +78,77 @@ export function headOf(
   return { x: samples.x.subarray(0, n * size), y: samples.y.subarray(0, n) };
 }
 
-/** Evaluate every configuration not already in the state; returns all pairs, in order. */
+/**
+ * Evaluate every configuration not already in the state; returns all pairs, in order.
+ *
+ * With `inp.workers` > 1 the validation runs on a worker pool, one configuration per worker at
+ * a time, while this thread recalibrates BN and builds the next models; accuracies are the same
+ * as on one worker (the same models on the same samples), only sooner.
+ */
 export async function measureAccuracies(inp: AccuracyPhaseInput): Promise<AccuracySample[]> {
   const { space, store, data } = inp;
   const val = headOf(data.val, data.inputShape, inp.limit);
   const calibration = { x: data.train.x, inputShape: data.inputShape, key: data.checksum };
-  const out: AccuracySample[] = [];
-  for (const [i, config] of inp.configs.entries()) {
+  const ids = inp.configs.map((c) => formatConfigId(space, c));
+  const pending = inp.configs.flatMap((
+    c,
+    i,
+  ) => (inp.state.entries[ids[i]] === undefined ? [c] : []));
+  let done = inp.configs.length - pending.length;
+  const build = async (config: SubnetConfig): Promise<Uint8Array> => {
+    const cal = await calibrateBn(store, space, config, calibration, { samples: inp.bnSamples });
+    const m = materialize(store, space, config, {
+      inputShape: data.inputShape,
+      bnStats: cal.stats,
+    });
+    return encodeModel(m.model);
+  };
+  // Saves are chained so that concurrent lanes never write the state file at once.
+  let saving = Promise.resolve();
+  const record = (config: SubnetConfig, r: MeasuredAccuracy) => {
     const id = formatConfigId(space, config);
-    let measured = inp.state.entries[id];
-    if (measured === undefined) {
-      const cal = await calibrateBn(store, space, config, calibration, {
-        samples: inp.bnSamples,
-      });
-      const m = materialize(store, space, config, {
-        inputShape: data.inputShape,
-        bnStats: cal.stats,
-      });
-      const r = await measureAccuracy(encodeModel(m.model), val, data.inputShape);
-      measured = { accuracy: r.accuracy, halves: r.halves };
-      await inp.state.put(id, measured);
+    saving = saving.then(() => inp.state.put(id, r));
+    inp.onProgress?.(++done, inp.configs.length);
+    return saving;
+  };
+  const workers = inp.workers ?? 1;
+  if (workers <= 1) {
+    for (const config of pending) {
+      const r = await measureAccuracy(await build(config), val, data.inputShape);
+      await record(config, { accuracy: r.accuracy, halves: r.halves });
     }
-    out.push({ config: parseConfigId(space, id), ...measured });
-    inp.onProgress?.(i + 1, inp.configs.length);
+  } else {
+    const pool = WorkerPool.create({ size: workers });
+    try {
+      const queue = [...pending];
+      const lane = async (w: number) => {
+        for (let config = queue.shift(); config; config = queue.shift()) {
+          const model = await pool.load(await build(config), { cache: false }, w);
+          try {
+            const r = await accuracyOf(
+              async (x, count) => {
+                const input = {
+                  dtype: "float32" as const,
+                  shape: [count, ...data.inputShape],
+                  data: x,
+                };
+                const out = await pool.run(model, { input }, { worker: w, fetches: ["logits"] });
+                return out.logits.data as Float32Array;
+              },
+              val,
+              data.inputShape,
+            );
+            await record(config, { accuracy: r.accuracy, halves: r.halves });
+          } finally {
+            await pool.release(model);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, (_, w) => lane(w)));
+    } finally {
+      await pool.close();
+    }
   }
-  return out;
+  await saving;
+  return inp.configs.map((c, i) => ({ config: c, ...inp.state.entries[ids[i]] }));
 }

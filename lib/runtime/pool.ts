@@ -25,11 +25,14 @@ export interface PoolOptions {
   readonly backend?: BackendName;
 }
 
-/** A model loaded on every worker of a pool. */
+/** Session id of a worker a model was not loaded on. */
+const NOT_LOADED = -1;
+
+/** A model loaded on the workers of a pool. */
 export interface PooledModel {
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
-  /** Session id on each worker, by worker index. */
+  /** Session id on each worker, by worker index (-1 where it was not loaded). */
   readonly sessions: readonly number[];
   /** Name used in error messages. */
   readonly source: string;
@@ -39,7 +42,7 @@ export interface PooledModel {
 export interface PoolRunOptions {
   /** Outputs to return (default all). */
   readonly fetches?: readonly string[];
-  /** Run on this worker instead of the least busy one. */
+  /** Run on this worker instead of the least busy one (required for a one-worker model). */
   readonly worker?: number;
   /** Move the feeds' buffers to the worker instead of copying them (they become unusable). */
   readonly transfer?: boolean;
@@ -153,11 +156,19 @@ export class WorkerPool {
     }).finally(() => slot.busy--);
   }
 
-  /** Loads model bytes on every worker (a copy each). */
-  async load(bytes: Uint8Array, options: SessionOptions = {}): Promise<PooledModel> {
+  /**
+   * Loads model bytes on every worker (a copy each), or only on worker `on` (then the model
+   * runs there only: pass `{ worker: on }` to {@link run}).
+   */
+  async load(bytes: Uint8Array, options: SessionOptions = {}, on?: number): Promise<PooledModel> {
+    if (on !== undefined && this.#slots[on] === undefined) {
+      throw new AdaspringError(`no worker ${on}; the pool has ${this.size}`);
+    }
     const settled = await Promise.allSettled(
       this.#slots.map((_, i) =>
-        this.#send<Loaded>(i, { op: "load", bytes, backend: this.#backend, options })
+        on === undefined || i === on
+          ? this.#send<Loaded>(i, { op: "load", bytes, backend: this.#backend, options })
+          : Promise.resolve(null)
       ),
     );
     const failed = settled.find((r) => r.status === "rejected");
@@ -165,18 +176,19 @@ export class WorkerPool {
       // Do not leak the sessions that did load on the other workers.
       await Promise.all(
         settled.map((r, i) =>
-          r.status === "fulfilled"
+          r.status === "fulfilled" && r.value !== null
             ? this.#send(i, { op: "release", session: r.value.session }).catch(() => {})
             : undefined
         ),
       );
       throw failed.reason;
     }
-    const loaded = settled.map((r) => (r as PromiseFulfilledResult<Loaded>).value);
+    const loaded = settled.map((r) => (r as PromiseFulfilledResult<Loaded | null>).value);
+    const first = loaded.find((l) => l !== null)!;
     return {
-      inputs: loaded[0].inputs,
-      outputs: loaded[0].outputs,
-      sessions: loaded.map((l) => l.session),
+      inputs: first.inputs,
+      outputs: first.outputs,
+      sessions: loaded.map((l) => l?.session ?? NOT_LOADED),
       source: options.source ?? "model",
     };
   }
@@ -188,7 +200,10 @@ export class WorkerPool {
     options: PoolRunOptions = {},
   ): Promise<Record<string, TensorData>> {
     checkFeeds(model.inputs, feeds, model.source);
-    const index = options.worker ?? this.#leastBusy();
+    const index = options.worker ?? this.#leastBusy(model);
+    if (model.sessions[index] === NOT_LOADED) {
+      throw new AdaspringError(`${model.source} is not loaded on worker ${index}`);
+    }
     const transfer = options.transfer ? buffersOf(Object.values(feeds)) : [];
     const req: RequestBody = {
       op: "run",
@@ -215,15 +230,21 @@ export class WorkerPool {
 
   /** Frees `model`'s sessions on every worker. */
   async release(model: PooledModel): Promise<void> {
-    await Promise.all(model.sessions.map((s, i) => this.#send(i, { op: "release", session: s })));
+    await Promise.all(
+      model.sessions.map((s, i) =>
+        s === NOT_LOADED ? undefined : this.#send(i, { op: "release", session: s })
+      ),
+    );
   }
 
-  #leastBusy(): number {
+  /** The least busy live worker holding `model` (the first holder when none is live). */
+  #leastBusy(model: PooledModel): number {
     let best = -1;
     this.#slots.forEach((s, i) => {
-      if (!s.dead && (best < 0 || s.busy < this.#slots[best].busy)) best = i;
+      if (model.sessions[i] === NOT_LOADED || s.dead) return;
+      if (best < 0 || s.busy < this.#slots[best].busy) best = i;
     });
-    return Math.max(best, 0);
+    return best >= 0 ? best : model.sessions.findIndex((id) => id !== NOT_LOADED);
   }
 
   /**

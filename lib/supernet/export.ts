@@ -95,6 +95,39 @@ export async function checkInRuntime(
   }
 }
 
+/** Runs one batch of a model: `[count, ...inputShape]` in, logits out. */
+export type BatchRunner = (x: Float32Array, count: number) => Promise<Float32Array>;
+
+/** Accuracy of a model run by `run` on labelled samples; see {@link measureAccuracy}. */
+export async function accuracyOf(
+  run: BatchRunner,
+  samples: { x: Float32Array; y: Int32Array },
+  inputShape: readonly number[],
+  batchSize = 256,
+): Promise<{ accuracy: number; samples: number; halves: readonly [number, number] }> {
+  const size = inputShape.reduce((a, b) => a * b, 1), n = samples.y.length;
+  let correct = 0, correctEven = 0;
+  for (let s = 0; s < n; s += batchSize) {
+    const count = Math.min(batchSize, n - s);
+    const logits = await run(samples.x.subarray(s * size, (s + count) * size), count);
+    const k = logits.length / count;
+    for (let i = 0; i < count; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
+      if (best === samples.y[s + i]) {
+        correct++;
+        if ((s + i) % 2 === 0) correctEven++;
+      }
+    }
+  }
+  const even = Math.ceil(n / 2), odd = n - even;
+  return {
+    accuracy: n ? correct / n : 0,
+    samples: n,
+    halves: [even ? correctEven / even : 0, odd ? (correct - correctEven) / odd : 0],
+  };
+}
+
 /**
  * Accuracy of model bytes on labelled samples through the runtime, batch by batch. `halves`
  * are the accuracies on the even- and odd-indexed samples: two independent measurements of
@@ -106,36 +139,22 @@ export async function measureAccuracy(
   inputShape: readonly number[],
   opts: { backend?: string; batchSize?: number } = {},
 ): Promise<{ accuracy: number; samples: number; halves: readonly [number, number] }> {
-  const size = inputShape.reduce((a, b) => a * b, 1), n = samples.y.length;
-  const batch = opts.batchSize ?? 256;
   const session = await createSession(bytes, { backend: opts.backend ?? "web", cache: false });
-  let correct = 0, correctEven = 0;
   try {
-    for (let s = 0; s < n; s += batch) {
-      const count = Math.min(batch, n - s);
-      const x = samples.x.subarray(s * size, (s + count) * size);
-      const out = await session.run({
-        input: { dtype: "float32", shape: [count, ...inputShape], data: x },
-      });
-      const logits = out.logits.data as Float32Array, k = logits.length / count;
-      for (let i = 0; i < count; i++) {
-        let best = 0;
-        for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
-        if (best === samples.y[s + i]) {
-          correct++;
-          if ((s + i) % 2 === 0) correctEven++;
-        }
-      }
-    }
+    return await accuracyOf(
+      async (x, count) => {
+        const out = await session.run({
+          input: { dtype: "float32", shape: [count, ...inputShape], data: x },
+        });
+        return out.logits.data as Float32Array;
+      },
+      samples,
+      inputShape,
+      opts.batchSize,
+    );
   } finally {
     await session.release();
   }
-  const even = Math.ceil(n / 2), odd = n - even;
-  return {
-    accuracy: n ? correct / n : 0,
-    samples: n,
-    halves: [even ? correctEven / even : 0, odd ? (correct - correctEven) / odd : 0],
-  };
 }
 
 /** The JSON sidecar written next to an exported model. */

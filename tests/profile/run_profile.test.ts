@@ -161,3 +161,20 @@ Deno.test("a stale profile is refused after the task YAML changes", async () => 
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("validation on 2 workers measures the same accuracies as on this thread", async () => {
+  const { dir, base } = await setup();
+  const one = await runProfile({ ...base, platform: "pi4", out: join(dir, "one") });
+  const two = await runProfile({ ...base, platform: "pi4", out: join(dir, "two"), workers: 2 });
+  const measured = (r: typeof one) =>
+    r.artifact.accuracyPredictor.points.map((p) => [p.id, p.measured]);
+  assert.ok(measured(one).length >= 4);
+  assert.deepEqual(measured(two), measured(one));
+  const saved = JSON.parse(
+    await Deno.readTextFile(join(dir, "two", "profile-state", "accuracy.json")),
+  );
+  for (const v of Object.values(saved.entries) as { accuracy: number; halves: number[] }[]) {
+    assert.equal(v.halves.length, 2, "split halves saved with each accuracy");
+  }
+  await Deno.remove(dir, { recursive: true });
+});
