@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { reportedAccuracy } from "../../lib/profile/accuracy_predictor.ts";
 import type { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { contextTrace, loadContextConfig } from "../../lib/config/context.ts";
@@ -70,7 +71,7 @@ export function registerAdaptCommand(program: Command<[], Globals>): void {
             state: e.state,
             id: e.id,
             predicted: {
-              accuracy: modeled(e.metrics.accuracy, "fraction", s.accuracy),
+              accuracy: modeled(reportedAccuracy(e.metrics.accuracy), "fraction", s.accuracy),
               latencyUnderLoad: modeled(e.effectiveLatencyMs, "ms", s.latency),
               energyPerInference: modeled(e.metrics.energyMj, "mJ", s.energy),
               bytes: modeled(e.metrics.bytes, "B", s.bytes),

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { reportedAccuracy } from "../../lib/profile/accuracy_predictor.ts";
 import type { Command } from "@commander-js/extra-typings";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { mapContext } from "../../lib/context/constraints.ts";
@@ -202,7 +203,7 @@ function resultBody(
     feasible: r.feasible,
     configuration: r.id,
     predicted: {
-      accuracy: modeled(r.metrics.accuracy, "fraction", s.accuracy),
+      accuracy: modeled(reportedAccuracy(r.metrics.accuracy), "fraction", s.accuracy),
       latency: modeled(r.metrics.latencyMs, "ms", `${s.latency} (idle device)`),
       latencyUnderLoad: modeled(
         r.effectiveLatencyMs,
@@ -291,7 +292,11 @@ async function verify(
         "the measurement is on this machine, so they are not expected to agree",
     },
     accuracy: {
-      predicted: modeled(r.metrics.accuracy, "fraction", ws.predictor.sources.accuracy),
+      predicted: modeled(
+        reportedAccuracy(r.metrics.accuracy),
+        "fraction",
+        ws.predictor.sources.accuracy,
+      ),
       measured: measuredHere(acc.accuracy, "fraction", `test split, ${acc.samples} samples`),
     },
   };

@@ -153,6 +153,21 @@ export function predictAccuracy(
   return model.weights.reduce((s, w, j) => s + w * x[j], model.intercept);
 }
 
+/**
+ * A predicted accuracy as a reported figure: clamped into [0, 1]. The additive model itself is
+ * unbounded (its affine map back from logits can overshoot at the extremes, e.g. 1.03 for the
+ * largest configuration); searches rank with the raw value, which the clamp does not reorder.
+ *
+ * @example
+ * ```ts
+ * import { reportedAccuracy } from "./accuracy_predictor.ts";
+ * console.assert(reportedAccuracy(1.03) === 1 && reportedAccuracy(0.9) === 0.9);
+ * ```
+ */
+export function reportedAccuracy(predicted: number): number {
+  return Math.min(1, Math.max(0, predicted));
+}
+
 /** The model as an additive objective (per-block effects), for whole-space evaluation. */
 export function accuracyObjective(space: SearchSpace, model: RidgeModel): AdditiveObjective {
   const offsets = space.blocks.reduce<number[]>(

@@ -11,7 +11,7 @@ import { formatConfigId } from "../supernet/config_id.ts";
 import { type CostInput, subnetCost } from "../supernet/cost.ts";
 import type { SearchSpace } from "../supernet/space.ts";
 import { type Figure, modeled } from "../report/provenance.ts";
-import { accuracyObjective, type RidgeModel } from "./accuracy_predictor.ts";
+import { accuracyObjective, reportedAccuracy, type RidgeModel } from "./accuracy_predictor.ts";
 import { paretoFront } from "./pareto.ts";
 import { type AdditiveObjective, evaluateSpace, partsObjective } from "./space_eval.ts";
 
@@ -86,7 +86,7 @@ export function spacePareto(inp: SpaceParetoInput): SpacePareto {
     front: [...front].map((i) => ({
       index: i,
       id: formatConfigId(inp.space, configAt(inp.space, i)),
-      accuracy: modeled(acc[i], "fraction", accSrc),
+      accuracy: modeled(reportedAccuracy(acc[i]), "fraction", accSrc),
       latency: modeled(lat[i], "ms", inp.latencySource),
       energy: modeled(energy[i], "mJ", energySrc),
       weightBytes: modeled(bytes[i], "B", "static count from shapes (lib/supernet/cost.ts)"),

@@ -104,6 +104,10 @@ Deno.test("quick profile: valid artifact with provenance; resume measures only w
   assert.equal(read.supernet.trained, false);
   assert.match(read.warnings!.join("\n"), /untrained \(initialised from seed 0\).*meaningless/);
   assert.ok(read.pareto.front.length > 0);
+  assert.ok(
+    read.pareto.front.every((p) => p.accuracy.value >= 0 && p.accuracy.value <= 1),
+    "reported predicted accuracies lie in [0, 1]",
+  );
   const figures = assertFigures(read.pareto.front) + assertFigures(r.body);
   assert.ok(figures > 10, `${figures} figures checked`);
   const report = JSON.parse(await Deno.readTextFile(r.reportPath));
