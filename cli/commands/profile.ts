@@ -34,9 +34,9 @@ export function registerProfileCommand(program: Command<[], Globals>): void {
     .option("--bn-samples <n>", "training samples for BN recalibration", parsePositiveInt)
     .option(
       "--workers <n>",
-      "workers validating configurations in parallel (the accuracies do not depend on it)",
+      "workers validating configurations in parallel (default: the cores, at most 4; " +
+        "the accuracies do not depend on it)",
       parsePositiveInt,
-      1,
     )
     .option("--calibration <file>", "host profile whose calibration a modeled platform uses")
     .option("--power-log <csv>", "power-meter log (timestamp,watts) of a run on the device")

@@ -73,7 +73,10 @@ export interface ProfileOptions {
   readonly latencySamples?: number;
   /** Validation samples evaluated per configuration. */
   readonly limit?: number;
-  /** Workers validating configurations in parallel (default 1; results do not depend on it). */
+  /**
+   * Workers validating configurations in parallel (default: the machine's cores, at most 4;
+   * the accuracies do not depend on it).
+   */
   readonly workers?: number;
   /** Training samples for BN recalibration. */
   readonly bnSamples?: number;
@@ -323,7 +326,7 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
       configs: accConfigs,
       bnSamples,
       limit,
-      workers: opts.workers,
+      workers: opts.workers ?? Math.max(1, Math.min(4, navigator.hardwareConcurrency ?? 1)),
       state: accState,
       onProgress: progressPrinter(log, "configurations evaluated"),
     }));
