@@ -34,8 +34,10 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
     "",
     `Budgets: ${s.limit === null ? "whole datasets" : `at most ${s.limit} samples per split`}; ` +
       `supernet ${s.supernet.epochs} epoch(s) (sandwich: largest, smallest, ${s.supernet.random} ` +
-      `random); baselines ${s.baselines.epochs} epoch(s) from scratch, ` +
-      `${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; matching tolerance ` +
+      `random, ${s.supernet.sampling} sampling); baselines ${s.baselines.epochs} epoch(s) from ` +
+      `scratch, ${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; the smallest and ` +
+      `${s.baselines.aloneSampled} sampled configurations trained alone at the baselines' ` +
+      `epochs; matching tolerance ` +
       `${pct(s.matching.tolerance)} points, at most ${s.matching.maxCandidates} Pareto ` +
       `configurations measured per platform. This invocation took ` +
       `${(body.wallSeconds / 60).toFixed(1)} min (finished stages are read back from the work ` +
