@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { AdaspringError, ExitCode } from "../../lib/errors.ts";
 import { tensor } from "../../lib/onnx/dtype.ts";
+import type { TensorData } from "../../lib/onnx/types.ts";
 import { plainCnn, separableCnn } from "../../lib/onnx/examples.ts";
 import { writeModelFile } from "../../lib/onnx/file.ts";
 import { GraphBuilder } from "../../lib/onnx/graph.ts";
@@ -186,4 +187,49 @@ Deno.test({
       await native.release();
     }
   },
+});
+
+Deno.test("web sessions used concurrently in one thread: no failure, no hang, sequential outputs", async () => {
+  // onnxruntime-web's WASM instance is not re-entrant across sessions: before the per-thread
+  // queue, two lanes each creating a session, fetching many outputs and releasing it hung (this
+  // test) or failed ("output name cannot be empty", concurrent BN calibrations).
+  const manyOutputs = (name: string, k: number) => {
+    const g = new GraphBuilder(name);
+    const x = g.input("input", "float32", ["N", 256]);
+    for (let i = 0; i < k; i++) {
+      g.output(g.add1(i % 2 ? "Relu" : "Neg", [x]), `${name}.block${i}.statistic`);
+    }
+    return encodeModel(g.toModel());
+  };
+  const bytes = [manyOutputs("a", 16), manyOutputs("b", 24)];
+  const x = (i: number) => Float32Array.from({ length: 64 * 256 }, (_, j) => Math.sin(j + i));
+  const lane = async (i: number) => {
+    const outs: Record<string, TensorData>[] = [];
+    for (let r = 0; r < 10; r++) {
+      const s = await createSession(bytes[i], { backend: "web", cache: false });
+      try {
+        const input = { dtype: "float32" as const, shape: [64, 256], data: x(i) };
+        for (let k = 0; k < 3; k++) outs.push(await s.run({ input }, s.outputNames));
+      } finally {
+        await s.release();
+      }
+    }
+    return outs;
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("concurrent web sessions hung for 120 s")), 120_000);
+  });
+  try {
+    const [a, b] = await Promise.race([Promise.all([lane(0), lane(1)]), hang]);
+    for (const [i, outs] of [a, b].entries()) {
+      const first = outs[0];
+      assert.equal(Object.keys(first).length, i === 0 ? 16 : 24);
+      for (const o of outs) {
+        for (const name of Object.keys(first)) assert.deepEqual(o[name].data, first[name].data);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 });
