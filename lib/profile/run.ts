@@ -120,7 +120,7 @@ export interface ProfileResult {
 // 200-configuration profile), so 200 left it data-limited. The whole validation split (up to
 // 10000 samples): with 1000, measurement noise alone (1.4 points at 74% on fashion) capped the
 // tau of even a perfect predictor near 0.8; the split-half figure in the report shows the cap.
-const FULL = { latencySamples: 60, accuracySamples: 400, limit: 10000, bnSamples: 256 };
+const FULL = { latencySamples: 150, accuracySamples: 400, limit: 10000, bnSamples: 256 };
 const QUICK = { latencySamples: 8, accuracySamples: 10, limit: 100, bnSamples: 32 };
 const QUICK_PROTOCOL: TimingProtocol = { warmup: 2, repeats: 5, trim: 0.1 };
 
