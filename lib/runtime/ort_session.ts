@@ -62,9 +62,9 @@ const queues = new WeakMap<object, Promise<unknown>>();
 /**
  * Runs `job` after every earlier job on the same queue. Native sessions queue per session
  * (cached sessions are shared). Web sessions share one queue per thread: onnxruntime-web's WASM
- * instance is not re-entrant across sessions, and two runs of different sessions in flight at
- * once fail ("output name cannot be empty": 20 of 60 concurrent BN calibrations on HAR models,
- * measured here) or corrupt each other's outputs.
+ * instance is not re-entrant across sessions: with two sessions in use at once, runs failed
+ * ("output name cannot be empty": 20 of 60 concurrent BN calibrations on HAR models, measured
+ * here) or hung (tests/runtime/session.test.ts).
  */
 function serialized<T>(key: object, job: () => Promise<T>): Promise<T> {
   const prior = queues.get(key) ?? Promise.resolve();
