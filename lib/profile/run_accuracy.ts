@@ -8,7 +8,7 @@
 import type { PreparedDataset } from "../data/types.ts";
 import { encodeModel } from "../onnx/proto/encode.ts";
 import { calibrateBn } from "../supernet/bn_calibration.ts";
-import { formatConfigId, parseConfigId } from "../supernet/config_id.ts";
+import { formatConfigId } from "../supernet/config_id.ts";
 import { sampleConfig } from "../supernet/enumerate.ts";
 import { accuracyOf, measureAccuracy } from "../supernet/export.ts";
 import { WorkerPool } from "../runtime/pool.ts";
