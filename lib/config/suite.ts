@@ -27,6 +27,8 @@ export const suiteSchema = z.strictObject({
       .describe(
         "how the sampled configurations of each step are drawn (train-supernet --sampling)",
       ),
+    workers: positiveInt().default(1)
+      .describe("data-parallel workers (train-supernet --workers); must divide the batch size"),
   }),
   baselines: z.strictObject({
     epochs: positiveInt().describe("epochs of every baseline trained from scratch"),

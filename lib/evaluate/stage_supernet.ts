@@ -72,6 +72,7 @@ export async function supernetStage(
     distill: { temperature: 1, alpha: 0.5 },
     seed: t.seed,
     backend: "web",
+    workers: suite.supernet.workers,
     outDir: dir,
     resume,
     onProgress: (p) => {

@@ -17,7 +17,7 @@ await Deno.writeTextFile(
     tasks: [taskPath],
     platforms: ["host", "pi4"],
     limit: 128,
-    supernet: { epochs: 1, random: 1 },
+    supernet: { epochs: 1, random: 1, workers: 2 },
     baselines: { epochs: 1, finetuneEpochs: 1, aloneSampled: 2 },
     profile: { quick: true, latencySamples: 4, accuracySamples: 6 },
     matching: { tolerance: 0.05, maxCandidates: 4 },
