@@ -29,7 +29,11 @@ import { markUpdated, type StoreTensor, type WeightStore } from "./weights.ts";
 export type Sampling = "uniform" | "op-balanced" | "corners";
 
 /** Sampling kinds, for option parsing. */
-export const SAMPLINGS: readonly Sampling[] = ["uniform", "op-balanced", "corners"];
+export const SAMPLINGS = [
+  "uniform",
+  "op-balanced",
+  "corners",
+] as const satisfies readonly Sampling[];
 
 /**
  * Draws the `slot`-th sampled configuration of a step.
@@ -38,8 +42,9 @@ export const SAMPLINGS: readonly Sampling[] = ["uniform", "op-balanced", "corner
  * - `op-balanced`: per block, an operator uniformly (low-rank counts as one operator whatever
  *   its ranks, skip as one), then uniformly among that operator's choices (widths, ranks); it
  *   gives skip and plain blocks a fairer share than uniform when the pool offers several ranks.
- * - `corners`: even slots (slots count on over the steps of a run) draw an operator corner ({@link drawCorner}: one operator and one
- *   width in every block), odd slots an op-balanced mix. Mixed draws almost never put the same
+ * - `corners`: even slots (slots count on over the steps of a run) draw an operator corner
+ *   ({@link drawCorner}: one operator and one width in every block), odd slots an op-balanced
+ *   mix. Mixed draws almost never put the same
  *   operator in every block (1 in 5^5 on mnist), yet such single-operator networks
  *   (MobileNet-like depthwise everywhere, SqueezeNet-like fire everywhere) are exactly what a
  *   user compares against; untrained, they derived 30-50 points below the same network trained
@@ -218,9 +223,10 @@ export async function runConfig(
     for (let i = 0; i < acc.length; i++) acc[i] /= outs.length;
     return acc;
   };
-  const logits = outs.length === 1 ? f32(outs[0], s.built.logits) : new Float32Array(
-    outs.flatMap((o) => [...f32(o, s.built.logits)]),
-  );
+  // Shards in shard order are the batch's rows in order.
+  const per = f32(outs[0], s.built.logits).length;
+  const logits = new Float32Array(per * outs.length);
+  outs.forEach((o, k) => logits.set(f32(o, s.built.logits), k * per));
   const grads: Record<string, Float32Array> = {};
   for (const [p, g] of Object.entries(t.grads)) grads[p] = mean(g);
   return {
