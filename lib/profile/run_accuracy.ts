@@ -90,10 +90,7 @@ export async function measureAccuracies(inp: AccuracyPhaseInput): Promise<Accura
   const val = headOf(data.val, data.inputShape, inp.limit);
   const calibration = { x: data.train.x, inputShape: data.inputShape, key: data.checksum };
   const ids = inp.configs.map((c) => formatConfigId(space, c));
-  const pending = inp.configs.flatMap((
-    c,
-    i,
-  ) => (inp.state.entries[ids[i]] === undefined ? [c] : []));
+  const pending = inp.configs.filter((_, i) => inp.state.entries[ids[i]] === undefined);
   let done = inp.configs.length - pending.length;
   const build = async (config: SubnetConfig): Promise<Uint8Array> => {
     const cal = await calibrateBn(store, space, config, calibration, { samples: inp.bnSamples });
@@ -111,43 +108,38 @@ export async function measureAccuracies(inp: AccuracyPhaseInput): Promise<Accura
     inp.onProgress?.(++done, inp.configs.length);
     return saving;
   };
-  const workers = inp.workers ?? 1;
-  if (workers <= 1) {
-    for (const config of pending) {
-      const r = await measureAccuracy(await build(config), val, data.inputShape);
-      await record(config, { accuracy: r.accuracy, halves: r.halves });
-    }
-  } else {
-    const pool = WorkerPool.create({ size: workers });
+  // One lane per worker, each validating one configuration at a time; with one lane the model
+  // runs in this thread.
+  const lanes = Math.max(1, inp.workers ?? 1);
+  const pool = lanes > 1 ? WorkerPool.create({ size: lanes }) : null;
+  const validate = async (bytes: Uint8Array, w: number) => {
+    if (!pool) return await measureAccuracy(bytes, val, data.inputShape);
+    const model = await pool.load(bytes, { cache: false }, w);
     try {
-      const queue = [...pending];
-      const lane = async (w: number) => {
-        for (let config = queue.shift(); config; config = queue.shift()) {
-          const model = await pool.load(await build(config), { cache: false }, w);
-          try {
-            const r = await accuracyOf(
-              async (x, count) => {
-                const input = {
-                  dtype: "float32" as const,
-                  shape: [count, ...data.inputShape],
-                  data: x,
-                };
-                const out = await pool.run(model, { input }, { worker: w, fetches: ["logits"] });
-                return out.logits.data as Float32Array;
-              },
-              val,
-              data.inputShape,
-            );
-            await record(config, { accuracy: r.accuracy, halves: r.halves });
-          } finally {
-            await pool.release(model);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: workers }, (_, w) => lane(w)));
+      return await accuracyOf(
+        async (x, count) => {
+          const input = { dtype: "float32" as const, shape: [count, ...data.inputShape], data: x };
+          const out = await pool.run(model, { input }, { worker: w, fetches: ["logits"] });
+          return out.logits.data as Float32Array;
+        },
+        val,
+        data.inputShape,
+      );
     } finally {
-      await pool.close();
+      await pool.release(model);
     }
+  };
+  try {
+    const queue = [...pending];
+    const lane = async (w: number) => {
+      for (let config = queue.shift(); config; config = queue.shift()) {
+        const r = await validate(await build(config), w);
+        await record(config, { accuracy: r.accuracy, halves: r.halves });
+      }
+    };
+    await Promise.all(Array.from({ length: lanes }, (_, w) => lane(w)));
+  } finally {
+    await pool?.close();
   }
   await saving;
   return inp.configs.map((c, i) => ({ config: c, ...inp.state.entries[ids[i]] }));
