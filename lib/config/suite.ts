@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { SAMPLINGS } from "../supernet/ensemble_step.ts";
 import { fraction, identifier, nonNegative, positiveInt } from "./fields.ts";
 import { loadConfigFile, type LoadedConfig } from "./source.ts";
 import { displayPath, repoPath } from "../util/paths.ts";
@@ -23,7 +24,7 @@ export const suiteSchema = z.strictObject({
   supernet: z.strictObject({
     epochs: positiveInt(),
     random: z.number().int().nonnegative().default(2),
-    sampling: z.enum(["uniform", "op-balanced", "corners"]).default("uniform")
+    sampling: z.enum(SAMPLINGS).default("uniform")
       .describe(
         "how the sampled configurations of each step are drawn (train-supernet --sampling)",
       ),
