@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { reportedAccuracy } from "../../lib/profile/accuracy_predictor.ts";
 import type { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { contextTrace, loadContextConfig } from "../../lib/config/context.ts";
@@ -19,6 +18,7 @@ import { measuredHere, modeled } from "../../lib/report/provenance.ts";
 import { runDir, writeReport } from "../../lib/report/report.ts";
 import { parsePositiveNumber } from "../options.ts";
 import { openWorkspace } from "./search_setup.ts";
+import { reportedAccuracy } from "../../lib/profile/accuracy_predictor.ts";
 
 type Globals = { seed?: number; out?: string; json?: true };
 

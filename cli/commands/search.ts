@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { reportedAccuracy } from "../../lib/profile/accuracy_predictor.ts";
 import type { Command } from "@commander-js/extra-typings";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { mapContext } from "../../lib/context/constraints.ts";
@@ -36,6 +35,7 @@ import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
 import { registerAdaptCommand } from "./adapt.ts";
 import { chooseContext, openWorkspace, type Workspace } from "./search_setup.ts";
 import { describeViolation, optimalityBody, resultLines } from "./search_output.ts";
+import { reportedAccuracy } from "../../lib/profile/accuracy_predictor.ts";
 
 type Globals = { seed?: number; out?: string; json?: true };
 

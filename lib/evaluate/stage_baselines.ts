@@ -209,7 +209,7 @@ async function trainBaseline(
   };
 }
 
-/** Progress lines of one configuration's training (`label` names it). */
+/** Progress lines of one configuration's training (`spec.kind` names it in the log). */
 export function progress(t: EvalTask, spec: { kind: string }) {
   let last = 0;
   return (p: { phase: string; epoch: number; epochs: number; accuracy: number }) => {
