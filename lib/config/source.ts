@@ -66,11 +66,99 @@ function offsetOf(doc: Document, path: readonly PropertyKey[], unknownKey?: stri
   return offset;
 }
 
-/** Make a zod message read as "expected ...". */
-function describeIssue(issue: z.core.$ZodIssue): string {
+/**
+ * The schema found by walking `path` down from `schema` through objects, arrays, records and
+ * the wrappers around them (optional, default, nullable, pipes); at a discriminated union, the
+ * option that `value`'s discriminator selects. Undefined where the shape is not fixed.
+ */
+function schemaAt(
+  schema: z.ZodType,
+  path: readonly PropertyKey[],
+  value: unknown,
+): z.ZodType | undefined {
+  let node: z.ZodType | undefined = unwrap(schema);
+  let here = value;
+  for (let i = 0; i <= path.length && node !== undefined; i++) {
+    let def = node._zod.def as unknown as Record<string, unknown>;
+    if (def.type === "union" && typeof def.discriminator === "string") {
+      const tag = (here as Record<string, unknown> | undefined)?.[def.discriminator];
+      node = (def.options as z.ZodType[]).find((o) => {
+        const shape = (unwrap(o)?._zod.def as unknown as Record<string, unknown>).shape;
+        const field = (shape as Record<string, z.ZodType> | undefined)
+          ?.[def.discriminator as string];
+        return field?.safeParse(tag).success ?? false;
+      });
+      node = unwrap(node);
+      if (node === undefined) return undefined;
+      def = node._zod.def as unknown as Record<string, unknown>;
+    }
+    if (i === path.length) break;
+    const key = path[i];
+    here = (here as Record<PropertyKey, unknown> | undefined)?.[key];
+    if (def.type === "object" && typeof key === "string") {
+      node = unwrap((def.shape as Record<string, z.ZodType>)[key]);
+    } else if (def.type === "array" && typeof key === "number") {
+      node = unwrap(def.element as z.ZodType);
+    } else if (def.type === "record") {
+      node = unwrap(def.valueType as z.ZodType);
+    } else return undefined;
+  }
+  return node;
+}
+
+/** The value at `path` inside `value`, or undefined when any step is missing. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let here = value;
+  for (const key of path) {
+    if (here === null || typeof here !== "object") return undefined;
+    here = (here as Record<PropertyKey, unknown>)[key];
+  }
+  return here;
+}
+
+/** Strip optional / default / nullable / readonly / pipe wrappers. */
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let node = schema;
+  for (let i = 0; node !== undefined && i < 16; i++) {
+    const def = node._zod.def as unknown as Record<string, unknown>;
+    if (["optional", "default", "prefault", "nullable", "readonly"].includes(def.type as string)) {
+      node = def.innerType as z.ZodType;
+    } else if (def.type === "pipe") node = def.in as z.ZodType;
+    else break;
+  }
+  return node;
+}
+
+/** What a missing field should have held, from its issue (a schema's own message wins). */
+function expected(issue: z.core.$ZodIssue): string {
+  if (!/^Invalid (input|option)/.test(issue.message)) return issue.message;
+  if (issue.code === "invalid_type") return `expected ${issue.expected}`;
+  if (issue.code === "invalid_value") return `expected one of ${issue.values.join(", ")}`;
+  return issue.message.replace(/^Invalid (input|option): /, "");
+}
+
+/** The keys an object schema at `path` allows, or undefined when unknown. */
+function allowedKeys(
+  schema: z.ZodType | undefined,
+  path: readonly PropertyKey[],
+  value: unknown,
+) {
+  const node = schema === undefined ? undefined : schemaAt(schema, path, value);
+  const def = node?._zod.def as unknown as Record<string, unknown> | undefined;
+  return def?.type === "object" ? Object.keys(def.shape as object) : undefined;
+}
+
+/** Make a zod message read as "expected ...", naming the allowed keys for an unknown one. */
+function describeIssue(issue: z.core.$ZodIssue, value: unknown, schema?: z.ZodType): string {
+  const missing = issue.path.length > 0 && valueAt(value, issue.path) === undefined &&
+    issue.code !== "unrecognized_keys";
+  if (missing) return `required field is missing (${expected(issue)})`;
   switch (issue.code) {
-    case "unrecognized_keys":
-      return `unknown key (allowed here: see the schema in lib/config); remove or rename it`;
+    case "unrecognized_keys": {
+      const keys = allowedKeys(schema, issue.path, value);
+      const allowed = keys ? `allowed here: ${keys.join(", ")}` : "see the schema in lib/config";
+      return `unknown key (${allowed}); remove or rename it`;
+    }
     case "invalid_union":
       return issue.message;
     default:
@@ -79,21 +167,29 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /**
- * Map zod issues to positioned {@link ConfigIssue}s (unknown keys become one issue per key).
+ * Map zod issues to positioned {@link ConfigIssue}s (unknown keys become one issue per key; with
+ * the `schema`, an unknown key's message lists the keys allowed there).
  */
 export function positionIssues(
   doc: Document,
   lines: LineCounter,
   issues: readonly z.core.$ZodIssue[],
+  schema?: z.ZodType,
 ): ConfigIssue[] {
   const out: ConfigIssue[] = [];
+  const value = doc.toJS();
   for (const issue of issues) {
     const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
     for (const key of keys) {
       const offset = offsetOf(doc, issue.path, key);
       const { line, col } = lines.linePos(offset);
       const path = key === undefined ? issue.path : [...issue.path, key];
-      out.push({ line, col, field: formatPath(path), message: describeIssue(issue) });
+      out.push({
+        line,
+        col,
+        field: formatPath(path),
+        message: describeIssue(issue, value, schema),
+      });
     }
   }
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -135,7 +231,7 @@ export async function parseConfig<S extends z.ZodType>(
   const value = doc.toJS() ?? {};
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issues = positionIssues(doc, lines, result.error.issues);
+    const issues = positionIssues(doc, lines, result.error.issues, schema);
     throw badInput(
       `${formatIssues(path, issues)}\n${path} is not a valid config; fix the fields above.`,
     );

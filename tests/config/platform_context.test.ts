@@ -52,7 +52,10 @@ Deno.test("a negative platform figure is rejected at its line", async () => {
 
 Deno.test("a platform figure without a source is rejected", async () => {
   const msg = await message(parseConfig("pi4.yaml", platform("{ value: 1 }"), platformSchema));
-  assert.match(msg, /pi4\.yaml:15:\d+ overheadMs\.source: expected a source/);
+  assert.match(
+    msg,
+    /pi4\.yaml:15:\d+ overheadMs\.source: required field is missing \(expected a source \(datasheet/,
+  );
 });
 
 Deno.test("a missing platform figure is rejected", async () => {

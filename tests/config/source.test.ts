@@ -47,12 +47,34 @@ Deno.test("a wrong value is reported at its line and column with the field path"
 Deno.test("unknown keys are errors pointing at the key", async () => {
   const text = "name: x\nmodel:\n  blocks: []\n  colour: red\n";
   const err = await errorOf(parseConfig("t.yaml", text, schema));
-  assert.match(err.message, /t\.yaml:4:3 model\.colour: unknown key/);
+  assert.match(err.message, /t\.yaml:4:3 model\.colour: unknown key \(allowed here: blocks\)/);
 });
 
-Deno.test("a missing required field points at its parent", async () => {
+Deno.test("an unknown key lists the keys allowed there, through arrays and unions", async () => {
+  const inArray = "name: x\nmodel:\n  blocks: [{ channels: 8, colour: red }]\n";
+  const err = await errorOf(parseConfig("t.yaml", inArray, schema));
+  assert.match(
+    err.message,
+    /model\.blocks\[0\]\.colour: unknown key \(allowed here: channels, kernel\)/,
+  );
+  const tagged = z.strictObject({
+    source: z.discriminatedUnion("kind", [
+      z.strictObject({ kind: z.literal("a"), alpha: z.number().optional() }),
+      z.strictObject({ kind: z.literal("b"), beta: z.number().optional() }),
+    ]),
+  });
+  const inUnion = await errorOf(parseConfig("u.yaml", "source:\n  kind: b\n  alpha: 1\n", tagged));
+  assert.match(
+    inUnion.message,
+    /u\.yaml:3:3 source\.alpha: unknown key \(allowed here: kind, beta\)/,
+  );
+});
+
+Deno.test("a missing required field points at its parent and says it is required", async () => {
   const err = await errorOf(parseConfig("t.yaml", "name: x\n", schema));
-  assert.match(err.message, /t\.yaml:1:1 model: /);
+  assert.match(err.message, /t\.yaml:1:1 model: required field is missing \(expected object\)/);
+  const wrong = await errorOf(parseConfig("t.yaml", "name: x\nmodel: 3\n", schema));
+  assert.match(wrong.message, /t\.yaml:2:8 model: expected object, received number/);
 });
 
 Deno.test("YAML syntax errors give the position", async () => {
