@@ -7,7 +7,6 @@
  * @example
  * ```ts
  * import { z } from "zod";
-import { positiveInt } from "./fields.ts";
  * import { datasetCommonShape } from "./dataset_common.ts";
  * const schema = z.strictObject({ source: z.literal("mnist"), ...datasetCommonShape });
  * const spec = schema.parse({ source: "mnist" });
