@@ -39,6 +39,12 @@ export interface Report {
   configs: { path: string; sha256: string }[];
   machine: MachineFacts;
   timingsMs: Record<string, number>;
+  /**
+   * Provenance of every `timingsMs` figure in the report (the envelope's and any phase timings
+   * in the body): wall-clock time of this process on the machine in `machine`, so always
+   * `measured-here`. Kept as plain milliseconds rather than one Figure per phase.
+   */
+  timingsProvenance: "measured-here";
   body: Record<string, unknown>;
 }
 
@@ -99,6 +105,7 @@ export async function buildReport(input: ReportInput): Promise<Report> {
     configs,
     machine: machineFacts(),
     timingsMs: input.timingsMs ?? {},
+    timingsProvenance: "measured-here",
     body: input.body,
   };
 }

@@ -27,6 +27,12 @@ Deno.test("a report carries the envelope fields and config hashes", async () => 
   assert.match(r.machine.onnxruntimeWeb, /^\d+\.\d+\.\d+$/);
   assert.ok(typeof r.gitCommit === "string" && r.gitCommit.length > 0);
   assert.ok(isFigure(r.body.latency) && isFigure(r.body.energy));
+  assert.ok(Array.isArray(r.commandLine) && r.commandLine[0] === "adaspring");
+  assert.ok(Math.abs(Date.parse(r.createdAt) - Date.now()) < 3600_000, r.createdAt);
+  assert.ok(typeof r.machine.cpuModel === "string" && r.machine.cpuModel.length > 0);
+  assert.ok(r.machine.memoryBytes > 0);
+  assert.deepEqual(r.timingsMs, { total: 1.5 });
+  assert.equal(r.timingsProvenance, "measured-here");
   assert.equal(r.body.energy.provenance, "modeled");
 });
 
