@@ -89,11 +89,14 @@ export async function openOrtSession(
   const create = async (): Promise<OpenModel> => {
     // Our own decoder first: a corrupt file gets adaspring's message, not the runtime's.
     const io = declaredIo(decodeModelBytes(bytes, source));
+    // A copy: ORT-web writes into the options it is given (`extra.session`), which would
+    // change the cache key of the next request passing the same object.
+    const given = structuredClone(ortOptions);
     try {
       const ort = await (backend === "web"
         ? serialized(binding, () =>
-          binding.InferenceSession.create(bytes, ortOptions))
-        : binding.InferenceSession.create(bytes, ortOptions));
+          binding.InferenceSession.create(bytes, given))
+        : binding.InferenceSession.create(bytes, given));
       return { ort, io };
     } catch (e) {
       throw badInput(
