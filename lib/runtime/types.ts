@@ -16,7 +16,17 @@ export const BACKENDS: readonly BackendName[] = ["web", "native"];
 export interface SessionOptions {
   /** Where the bytes came from (a file path), used in error messages. */
   readonly source?: string;
-  /** Inference runs on zero inputs right after creation, before the session is returned. */
+  /**
+   * Inference runs on zero inputs right after creation, before the session is returned
+   * (default 0; a cache hit runs them again). "Warm-up built in" means two separate things:
+   * `initWeb` (web.ts) compiles ORT-web's WASM once per process up front (profiling, search
+   * and runtime evolution call it, so their first session does not pay the compile; `model
+   * bench` does not, and reports that start-up inside its first session-creation time); and
+   * `warmup` runs N untimed inferences so that later timings see warm kernel paths. The
+   * default stays 0 because runtime evolution times session readiness without warm-up;
+   * `model bench` and the bench suite warm up before timing (`--warmup`, default 5 and 10
+   * untimed runs; `timeRuns` in stats.ts).
+   */
   readonly warmup?: number;
   /**
    * Reuse an idle session created from identical bytes (default true). Cached sessions are

@@ -1,7 +1,7 @@
 /**
  * openOrtSession end to end, over the real onnxruntime-web wrapped in a counting binding:
  * the model-hash session cache shares one ORT session between identical requests (and only
- * those).
+ * those), and warm-up runs happen as many times as asked, before the session is returned.
  */
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-web";
@@ -11,8 +11,11 @@ import { GraphBuilder } from "../../lib/onnx/graph.ts";
 import { encodeModel } from "../../lib/onnx/proto/encode.ts";
 import type { TensorData } from "../../lib/onnx/types.ts";
 import { openOrtSession, type OrtBinding, ortCache } from "../../lib/runtime/ort_session.ts";
-import type { SessionOptions } from "../../lib/runtime/types.ts";
+import { benchModelFile } from "../../lib/runtime/bench.ts";
+import { timeRuns } from "../../lib/runtime/stats.ts";
+import type { Session, SessionOptions } from "../../lib/runtime/types.ts";
 import { initWeb } from "../../lib/runtime/web.ts";
+import { writeModelFile } from "../../lib/onnx/file.ts";
 
 /** onnxruntime-web, counting the ORT sessions it creates, releases and runs. */
 function countingBinding() {
@@ -97,4 +100,56 @@ Deno.test("cached sessions: identical bytes and options share one ORT session; d
   await d.release();
   assert.equal(counts.released, 4);
   assert.equal(cache.size, 0);
+});
+
+Deno.test("warm-up: N runs on zero inputs before the session is returned; none by default", async () => {
+  await initWeb();
+  const { binding, counts } = countingBinding();
+  const cache = ortCache();
+  const open = (options: SessionOptions) =>
+    openOrtSession("web", binding, cache, scaleModel(5), options, WASM);
+
+  const cold = await open({ cache: false });
+  assert.equal(counts.runs, 0, "warmup defaults to 0");
+  const warm = await open({ cache: false, warmup: 3, warmupDims: { N: 4 } });
+  assert.equal(counts.runs, 3, "three warm-up runs, done before openOrtSession returned");
+  await warm.run(x());
+  assert.equal(counts.runs, 4);
+  // A cache hit warms up again (the options are per request).
+  const first = await open({ warmup: 1 });
+  const hit = await open({ warmup: 2 });
+  assert.equal(counts.created, 3, "the second cached request was a hit");
+  assert.equal(counts.runs, 7);
+  for (const s of [cold, warm, first, hit]) await s.release();
+  await cache.clear();
+});
+
+Deno.test("timeRuns runs warm-up untimed; model bench warms up 5 times by default", async () => {
+  let runs = 0;
+  const stub: Session = {
+    backend: "web",
+    inputs: [],
+    outputs: [],
+    inputNames: [],
+    outputNames: [],
+    run: () => {
+      runs++;
+      return Promise.resolve({});
+    },
+    release: () => Promise.resolve(),
+  };
+  const timings = await timeRuns(stub, {}, { warmup: 4, repeat: 3 });
+  assert.equal(runs, 7, "4 warm-up runs + 3 timed");
+  assert.equal(timings.length, 3, "only the timed runs are reported");
+
+  const dir = await Deno.makeTempDir();
+  try {
+    const g = new GraphBuilder("neg");
+    g.output(g.add1("Neg", [g.input("x", "float32", [1, 2])]), "y");
+    await writeModelFile(`${dir}/m.onnx`, g.toModel());
+    assert.equal((await benchModelFile(`${dir}/m.onnx`, { repeat: 1 })).warmup, 5);
+    assert.equal((await benchModelFile(`${dir}/m.onnx`, { repeat: 1, warmup: 0 })).warmup, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
