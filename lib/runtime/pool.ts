@@ -14,6 +14,7 @@ import {
   type Request,
   type RequestBody,
   type WireError,
+  type WorkerFault,
 } from "./protocol.ts";
 import type { BackendName, SessionOptions } from "./types.ts";
 
@@ -235,6 +236,20 @@ export class WorkerPool {
         s === NOT_LOADED ? undefined : this.#send(i, { op: "release", session: s })
       ),
     );
+  }
+
+  /**
+   * Test-only: makes worker `index` fail on purpose (see {@link WorkerFault}), so that tests
+   * can reach the crash, foreign-error and close-while-pending paths. Production code never
+   * calls it. The promise settles as the pool settles any request: rejected with the
+   * worker's error, or when the worker crashes or the pool closes.
+   */
+  faultForTesting(
+    index: number,
+    kind: WorkerFault,
+    message = `${kind} requested by a test`,
+  ): Promise<void> {
+    return this.#send<void>(index, { op: "fault", kind, message });
   }
 
   /** The least busy live worker holding `model` (the first holder when none is live). */

@@ -26,7 +26,22 @@ export type Request =
     readonly fetches?: readonly string[];
   }
   | { readonly id: number; readonly op: "release"; readonly session: number }
-  | { readonly id: number; readonly op: "close" };
+  | { readonly id: number; readonly op: "close" }
+  | {
+    readonly id: number;
+    /** Test-only (see {@link WorkerFault}); nothing in adaspring sends it otherwise. */
+    readonly op: "fault";
+    readonly kind: WorkerFault;
+    readonly message: string;
+  };
+
+/**
+ * Failures a test can make a worker produce, to exercise the pool's error paths:
+ * `throw` (a plain Error from the request handler, answered as a failed reply),
+ * `crash` (an uncaught error outside any handler: the worker dies, unanswered), and
+ * `hang` (the request is never answered; the worker stays alive).
+ */
+export type WorkerFault = "throw" | "crash" | "hang";
 
 /** A request without its id (the pool assigns ids). */
 export type RequestBody = Request extends infer R ? R extends Request ? Omit<R, "id"> : never

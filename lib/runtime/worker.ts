@@ -47,6 +47,14 @@ async function handle(req: Request): Promise<void> {
       reply({ id: req.id, ok: true, result: null });
       return;
     }
+    case "fault": // test-only: WorkerPool.faultForTesting
+      if (req.kind === "throw") throw new Error(req.message);
+      if (req.kind === "crash") {
+        setTimeout(() => {
+          throw new Error(req.message);
+        }, 0);
+      }
+      return; // "crash" and "hang": no reply
   }
 }
 

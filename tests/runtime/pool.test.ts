@@ -86,3 +86,55 @@ Deno.test("transfer moves feed buffers; a closed pool refuses work", async () =>
   await assert.rejects(() => pool.run(m, { x: y }), /closed/);
   assert.throws(() => WorkerPool.create({ size: 0 }), /at least 1 worker/);
 });
+
+Deno.test("an error that is not an AdaspringError reaches the caller as 'worker N: message'", async () => {
+  const pool = WorkerPool.create({ size: 2 });
+  try {
+    await assert.rejects(
+      () => pool.faultForTesting(1, "throw", "kaboom in the handler"),
+      (e: unknown) =>
+        e instanceof Error && !(e instanceof AdaspringError) && e.name === "Error" &&
+        e.message === "worker 1: kaboom in the handler",
+    );
+    // A handled error leaves the worker alive.
+    const g = new GraphBuilder("neg");
+    g.output(g.add1("Neg", [g.input("x", "float32", [1])]), "y");
+    const m = await pool.load(encodeModel(g.toModel()));
+    const out = await pool.run(m, { x: tensor("float32", [1], [4]) }, { worker: 1 });
+    assert.deepEqual(out.y.data, new Float32Array([-4]));
+  } finally {
+    await pool.close();
+  }
+});
+
+Deno.test("a crashed worker rejects its pending and later requests; the others keep working", async () => {
+  const g = new GraphBuilder("neg");
+  g.output(g.add1("Neg", [g.input("x", "float32", [1])]), "y");
+  const pool = WorkerPool.create({ size: 2 });
+  try {
+    const m = await pool.load(encodeModel(g.toModel()));
+    const crashed = (e: unknown) =>
+      e instanceof AdaspringError && /^worker 0 crashed: .*uncaught in a test/.test(e.message);
+    // The crash request itself is never answered: it is rejected through worker.onerror.
+    await assert.rejects(() => pool.faultForTesting(0, "crash", "uncaught in a test"), crashed);
+    const x = { x: tensor("float32", [1], [2]) };
+    await assert.rejects(() => pool.run(m, x, { worker: 0 }), crashed);
+    // Without a chosen worker, runs go to the live one.
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual((await pool.run(m, x)).y.data, new Float32Array([-2]));
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+Deno.test("close() rejects requests still pending", async () => {
+  const pool = WorkerPool.create({ size: 1 });
+  const pending = pool.faultForTesting(0, "hang");
+  let settled = false;
+  pending.then(() => (settled = true), () => (settled = true));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(settled, false, "a hanging request stays pending until close");
+  await pool.close(2_000);
+  await assert.rejects(() => pending, /the worker pool was closed/);
+});
