@@ -1,5 +1,6 @@
 /**
- * Test helpers: random feeds, ORT-web execution and float tolerance checks.
+ * Test helpers: random feeds, ORT execution (web, and native when installed) and float
+ * tolerance checks.
  *
  * @module
  */
@@ -9,7 +10,9 @@ import type { GraphBuilder, Tensor } from "../../lib/onnx/graph.ts";
 import { encodeModel } from "../../lib/onnx/proto/encode.ts";
 import { evaluate } from "../../lib/onnx/reference/mod.ts";
 import type { DType, TensorData } from "../../lib/onnx/types.ts";
-import { createWebSession } from "../../lib/runtime/web.ts";
+import { nativeAvailable } from "../../lib/runtime/native.ts";
+import { createSession } from "../../lib/runtime/session.ts";
+import type { BackendName } from "../../lib/runtime/types.ts";
 import type { Rng } from "../../lib/util/rng.ts";
 
 /** Random float tensor ~ N(0, scale) (or |N| + 0.1 when `positive`). */
@@ -57,7 +60,10 @@ export function assertClose(
 
 /**
  * Runs the graph of `g` in ONNX Runtime (web) and in the float64 reference; asserts each output
- * has the inferred shape in both and matching values.
+ * has the inferred shape in both and matching values. When the native backend is available
+ * (onnxruntime-node installed in .native/ and --allow-ffi), the same model also runs there and
+ * is checked against the reference with the same tolerance; otherwise that part is skipped and
+ * cannot fail the test. Returns the web outputs.
  */
 export async function checkAgainstReference(
   g: GraphBuilder,
@@ -65,18 +71,33 @@ export async function checkAgainstReference(
   tol: { rtol?: number; atol?: number } = {},
 ): Promise<Record<string, TensorData>> {
   const model = g.toModel();
-  const session = await createWebSession(encodeModel(model), { cache: false });
+  const bytes = encodeModel(model);
+  const ref = evaluate(model.graph, feeds);
+  const web = await runAndCompare("web", bytes, g, feeds, ref, tol);
+  if (nativeAvailable()) await runAndCompare("native", bytes, g, feeds, ref, tol);
+  return web;
+}
+
+async function runAndCompare(
+  backend: BackendName,
+  bytes: Uint8Array,
+  g: GraphBuilder,
+  feeds: Record<string, TensorData>,
+  ref: ReturnType<typeof evaluate>,
+  tol: { rtol?: number; atol?: number },
+): Promise<Record<string, TensorData>> {
+  const session = await createSession(bytes, { backend, cache: false });
   try {
     const ort = await session.run(feeds);
-    const ref = evaluate(model.graph, feeds);
     for (const out of g.outputs) {
+      const what = `${out.name} (${backend})`;
       const o = ort[out.name];
       const r = ref[out.name];
-      assert.ok(o, `ORT returned no "${out.name}"`);
-      assert.deepEqual([...o.shape], [...out.shape], `${out.name}: ORT shape vs inferred`);
-      assert.deepEqual([...r.shape], [...o.shape], `${out.name}: reference shape vs ORT`);
-      assert.equal(o.dtype, out.dtype, `${out.name}: dtype`);
-      assertClose(o.data, r.data, out.name, tol.rtol, tol.atol);
+      assert.ok(o, `ORT (${backend}) returned no "${out.name}"`);
+      assert.deepEqual([...o.shape], [...out.shape], `${what}: ORT shape vs inferred`);
+      assert.deepEqual([...r.shape], [...o.shape], `${what}: reference shape vs ORT`);
+      assert.equal(o.dtype, out.dtype, `${what}: dtype`);
+      assertClose(o.data, r.data, what, tol.rtol, tol.atol);
     }
     return ort;
   } finally {
