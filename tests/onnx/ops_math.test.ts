@@ -48,6 +48,13 @@ const CASES: Case[] = [
     build: (_, { x }) => [m.clip(x, -0.5, 0.7), m.clip(x, 0)],
   },
   {
+    // Clip(0, 6): inputs ~ N(0, 5) so that both bounds bite.
+    name: "Relu6",
+    inputs: { x: [3, 8] },
+    feeds: (rng) => ({ x: randn(rng, [3, 8], false, 5) }),
+    build: (_, { x }) => [m.relu6(x)],
+  },
+  {
     name: "Log / Sqrt / Pow",
     inputs: { x: [4, 3] },
     positive: true,

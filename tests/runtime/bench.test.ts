@@ -3,6 +3,7 @@
  * `model inspect` through the CLI, and the bench suite's report shape.
  */
 import assert from "node:assert/strict";
+import process from "node:process";
 import { main } from "../../cli/main.ts";
 import { AdaspringError, ExitCode } from "../../lib/errors.ts";
 import { tensor } from "../../lib/onnx/dtype.ts";
@@ -85,17 +86,25 @@ Deno.test("benchModelFile times a model at a chosen batch", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
-async function quietMain(args: string[]): Promise<[number, string]> {
+/** Runs the CLI in-process; returns the exit code, stdout and stderr (console and Commander's). */
+async function quietMain(args: string[]): Promise<[number, string, string]> {
   const log = console.log;
   const err = console.error;
+  const write = process.stderr.write;
   let out = "";
+  let errOut = "";
   console.log = (...a: unknown[]) => (out += a.join(" ") + "\n");
-  console.error = () => {};
+  console.error = (...a: unknown[]) => (errOut += a.join(" ") + "\n");
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    errOut += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
-    return [await main(args), out];
+    return [await main(args), out, errOut];
   } finally {
     console.log = log;
     console.error = err;
+    process.stderr.write = write;
   }
 }
 
@@ -132,11 +141,83 @@ Deno.test("CLI: model inspect --json and model bench write what they say", async
     assert.equal(report.body.latencyMs[k].provenance, "measured-here");
   }
   assert.equal((await quietMain(["model", "bench", `${dir}/absent.onnx`]))[0], ExitCode.badInput);
-  assert.equal(
-    (await quietMain(["model", "bench", `${dir}/m.onnx`, "--backend", "x"]))[0],
-    ExitCode.usage,
+  const [backendCode, , backendErr] = await quietMain([
+    "model",
+    "bench",
+    `${dir}/m.onnx`,
+    "--backend",
+    "x",
+  ]);
+  assert.equal(backendCode, ExitCode.usage);
+  assert.match(
+    backendErr,
+    /option '--backend <name>' argument 'x' is invalid\. expected one of web, native, got "x"/,
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+/** A user-facing CLI error: one `error:` paragraph, no stack trace, no "internal error". */
+function assertCleanError(stderr: string, pattern: RegExp): void {
+  assert.match(stderr, pattern);
+  assert.match(stderr, /^error: /);
+  assert.doesNotMatch(stderr, /internal error|\n\s+at |\.ts:\d+:\d+/);
+}
+
+Deno.test("CLI: model bench with --input NAME=FILE.npy at --batch 2, and its input errors", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeModelFile(`${dir}/m.onnx`, plainCnn(createRng(3)));
+    const x = randomFeeds(
+      [{ name: "input", dtype: "float32", shape: [2, 3, 32, 32] }],
+      createRng(4),
+    ).input;
+    await Deno.writeFile(`${dir}/x.npy`, encodeNpy(x));
+    const bench = (...extra: string[]) =>
+      quietMain([
+        "--json",
+        "--out",
+        `${dir}/run`,
+        "model",
+        "bench",
+        `${dir}/m.onnx`,
+        "--repeat",
+        "2",
+        "--warmup",
+        "1",
+        ...extra,
+      ]);
+    const [code, out, err] = await bench("--batch", "2", "--input", `input=${dir}/x.npy`);
+    assert.equal(code, 0, err);
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/run/model-bench.json`));
+    assert.equal(report.body.batch, 2);
+    assert.equal(report.body.warmup, 1);
+    assert.deepEqual(report.body.inputs, [
+      { name: "input", dtype: "float32", shape: [2, 3, 32, 32], source: "file" },
+    ]);
+    assert.ok(out.length > 0, "--json prints the result");
+
+    // A file whose shape does not fit the model: bad input naming the input, no stack.
+    const wrong = randomFeeds(
+      [{ name: "input", dtype: "float32", shape: [2, 3, 16, 16] }],
+      createRng(5),
+    ).input;
+    await Deno.writeFile(`${dir}/wrong.npy`, encodeNpy(wrong));
+    const [wrongCode, , wrongErr] = await bench("--input", `input=${dir}/wrong.npy`);
+    assert.equal(wrongCode, ExitCode.badInput);
+    assertCleanError(
+      wrongErr,
+      /input "input" expects shape \[N,3,32,32\], was given \[2,3,16,16\]/,
+    );
+
+    // A corrupt model file.
+    const bytes = await Deno.readFile(`${dir}/m.onnx`);
+    await Deno.writeFile(`${dir}/cut.onnx`, bytes.subarray(0, bytes.length / 2));
+    const [cutCode, , cutErr] = await quietMain(["model", "bench", `${dir}/cut.onnx`]);
+    assert.equal(cutCode, ExitCode.badInput);
+    assertCleanError(cutErr, /cut\.onnx: not a valid ONNX model/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 /** Every number under `body` that is a timing or ratio must be a measured-here figure. */
