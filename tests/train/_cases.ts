@@ -44,7 +44,7 @@ export const OP_CASES: readonly OpCase[] = [
     pads: [1, 1, 1, 1],
   }),
   convCase("conv 3x3 stride 2 no pad (remainder)", [1, 2, 6, 6], [3, 2, 3, 3], { strides: [2, 2] }),
-  convCase("conv 5x5 asymmetric pads dilation 2", [1, 2, 9, 8], [3, 2, 2, 3], {
+  convCase("conv 2x3 kernel, asymmetric pads, dilation 2 on H", [1, 2, 9, 8], [3, 2, 2, 3], {
     pads: [1, 0, 0, 2],
     dilations: [2, 1],
   }),
