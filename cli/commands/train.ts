@@ -10,7 +10,6 @@ import process from "node:process";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../lib/data/cache.ts";
 import { classificationMetrics } from "../../lib/data/metrics.ts";
-import { AdaspringError, ExitCode } from "../../lib/errors.ts";
 import { encodeModel } from "../../lib/onnx/proto/encode.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
 import { runDir, writeReport } from "../../lib/report/report.ts";
@@ -19,6 +18,7 @@ import { inferenceModel } from "../../lib/train/artifacts.ts";
 import { buildBackbone } from "../../lib/train/backbone.ts";
 import { type EpochMetrics, train, type TrainProgress } from "../../lib/train/trainer.ts";
 import { writeFileAtomic } from "../../lib/util/atomic.ts";
+import { interruptedError, withInterrupt } from "../interrupt.ts";
 import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
 import { loadTaskData, resolveHyper } from "./task_data.ts";
 
@@ -76,23 +76,6 @@ function progressReporter(): { update(p: TrainProgress): void; stop(): void } {
     },
     stop() {},
   };
-}
-
-/** Runs `fn` with Ctrl-C turned into an abort signal (the trainer stops between steps). */
-async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = () => {
-    console.error(
-      "\ntrain: interrupted; stopping after this step (the last good checkpoint is kept)",
-    );
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSigint);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
-  }
 }
 
 const SRC = "adaspring train";
@@ -155,12 +138,17 @@ export function registerTrainCommand(program: Command<[], Globals>): void {
         test: td.test,
       };
       const forward = buildBackbone(config.model, data.inputShape, data.classes.length, seed);
-      const configHash = createHash("sha256").update(
-        canonicalJson({ model: config.model, hyper, seed }),
-      ).digest("hex");
+      // With the trainer's own (seed, batch, lr, optimizer, ...), checked on --resume; the
+      // epoch count is left out so that a run can be extended.
+      const settings = {
+        task: config.name,
+        model: createHash("sha256").update(canonicalJson(config.model)).digest("hex"),
+        dataset: data.checksum,
+        limit: hyper.limit,
+      };
       const dir = opts.resume ?? runDir(globals.out, "train");
       const progress = progressReporter();
-      const result = await withInterrupt((signal) =>
+      const result = await withInterrupt("train", (signal) =>
         train({
           forward,
           data: split,
@@ -180,18 +168,12 @@ export function registerTrainCommand(program: Command<[], Globals>): void {
           backend,
           outDir: dir,
           resume: opts.resume !== undefined,
-          configHash,
+          settings,
           onProgress: (p) => progress.update(p),
+          onWarning: (m) => console.error(`warning: ${m}`),
           signal,
-        })
-      ).finally(() => progress.stop());
-      if (result.interrupted) {
-        throw new AdaspringError(
-          `training interrupted; the last good checkpoint is ${dir}/last.ckpt ` +
-            `(continue with: adaspring train --task ${opts.task} --resume ${dir})`,
-          { exitCode: ExitCode.interrupted },
-        );
-      }
+        })).finally(() => progress.stop());
+      if (result.interrupted) throw await interruptedError("train", dir);
       const modelPath = `${dir}/model.onnx`;
       await writeFileAtomic(modelPath, encodeModel(inferenceModel(forward, result.values)));
       const test = result.test && split.test.y.length

@@ -9,7 +9,7 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../lib/data/cache.ts";
-import { AdaspringError, badInput, ExitCode } from "../../lib/errors.ts";
+import { badInput } from "../../lib/errors.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
 import { runDir, writeReport } from "../../lib/report/report.ts";
 import { parseBackend } from "../../lib/runtime/session.ts";
@@ -22,6 +22,7 @@ import { SAMPLINGS } from "../../lib/supernet/ensemble_step.ts";
 import { createSearchSpace, spaceSize } from "../../lib/supernet/mod.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
 import { saveWeightStore } from "../../lib/supernet/weights_io.ts";
+import { interruptedError, withInterrupt } from "../interrupt.ts";
 import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
 import { loadTaskData, resolveHyper } from "./task_data.ts";
 
@@ -129,20 +130,20 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       };
       const io = { inputChannels: data.inputShape[0], numClasses: data.classes.length };
       const store = createWeightStore(space, io, seed);
-      const configHash = createHash("sha256").update(
-        canonicalJson({ model: config.model, operators: config.operators, hyper, seed }),
-      ).digest("hex");
-      const dir = opts.resume ?? runDir(globals.out, "train-supernet");
-      const controller = new AbortController();
-      const onSigint = () => {
-        console.error("\ntrain-supernet: interrupted; stopping after this step");
-        controller.abort();
+      // With the trainer's own (seed, batch, lr, sampling, ...), checked on --resume; the epoch
+      // count is left out so that a run can be extended.
+      const settings = {
+        task: config.name,
+        model: createHash("sha256").update(
+          canonicalJson({ model: config.model, operators: config.operators }),
+        ).digest("hex"),
+        dataset: data.checksum,
+        limit: hyper.limit,
       };
-      Deno.addSignalListener("SIGINT", onSigint);
+      const dir = opts.resume ?? runDir(globals.out, "train-supernet");
       const last = { tenth: -1 };
-      let result;
-      try {
-        result = await trainSupernet({
+      const result = await withInterrupt("train-supernet", (signal) =>
+        trainSupernet({
           space,
           store,
           data: { inputShape: data.inputShape, train, val, key: `${data.checksum}|${opts.limit}` },
@@ -165,23 +166,14 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           workers: opts.workers,
           outDir: dir,
           resume: opts.resume !== undefined,
-          configHash,
-          signal: controller.signal,
+          settings,
+          signal,
           onProgress: (p) => {
             const line = progressLine(p, last);
             if (line) console.error(line);
           },
-        });
-      } finally {
-        Deno.removeSignalListener("SIGINT", onSigint);
-      }
-      if (result.interrupted) {
-        throw new AdaspringError(
-          `ensemble training interrupted; the last good checkpoint is ${dir}/last.ckpt ` +
-            `(continue with: adaspring train-supernet --task ${opts.task} --resume ${dir})`,
-          { exitCode: ExitCode.interrupted },
-        );
-      }
+        }));
+      if (result.interrupted) throw await interruptedError("train-supernet", dir);
       result.best.origin = `ensemble-trained (${SRC}, best epoch ${result.bestEpoch} of ` +
         `${hyper.epochs}, seed ${seed}, ${train.y.length} training samples)`;
       const weightsPath = `${dir}/supernet.weights.json`;

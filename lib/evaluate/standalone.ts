@@ -155,7 +155,7 @@ export function maskedFraction(masks: WeightMasks): number {
 }
 
 /** Options of {@link trainAlone}. */
-export interface TrainAloneOptions extends Omit<TrainOptions, "forward" | "params" | "configHash"> {
+export interface TrainAloneOptions extends Omit<TrainOptions, "forward" | "params" | "settings"> {
   readonly space: SearchSpace;
   /** Store the configuration's initial weights are derived from (fresh, or holding a backbone). */
   readonly store: WeightStore;

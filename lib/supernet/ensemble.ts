@@ -21,6 +21,7 @@ import type { Samples } from "../data/types.ts";
 import type { BackendName } from "../runtime/types.ts";
 import { createOptimizer, type OptimizerConfig } from "../train/optimizer.ts";
 import { learningRate, type Schedule, type ScheduleKind } from "../train/schedule.ts";
+import { abortedNow } from "../util/abort.ts";
 import { createRng } from "../util/rng.ts";
 import {
   type BestStore,
@@ -81,7 +82,13 @@ export interface SupernetTrainOptions {
   readonly outDir?: string;
   /** Continue from `outDir/last.ckpt`. */
   readonly resume?: boolean;
-  readonly configHash?: string;
+  /**
+   * The caller's own settings (task, model, data limit, ...), JSON values: with the trainer's
+   * (seed, batch, lr, optimizer, sampling, ...) they are recorded and hashed in checkpoints, and
+   * resuming with different ones is refused. The epoch count is not among them (a run may be
+   * extended), nor the workers or backend.
+   */
+  readonly settings?: Readonly<Record<string, unknown>>;
   readonly onProgress?: (p: SupernetProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -195,8 +202,24 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
   let epoch = 0;
   let history: SupernetEpoch[] = [];
   let best: BestStore = { epoch: 0, score: -1, store: copyStore(store, store.origin) };
+  const settings = {
+    ...o.settings,
+    seed: o.seed,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    optimizer: o.optimizer,
+    schedule: o.schedule,
+    warmupEpochs: o.warmupEpochs ?? 0,
+    random,
+    sampling,
+    distill: o.distill,
+    watchRandom: o.watchRandom ?? 3,
+    calibrationSamples: o.calibrationSamples ?? 256,
+    trainSamples: nTrain,
+  };
   if (o.resume) {
-    const r = await loadEnsembleCheckpoint(o.outDir!, arch, store, optimizer);
+    const expect = { architectureHash: arch, settings };
+    const r = await loadEnsembleCheckpoint(o.outDir!, expect, store, optimizer);
     ({ epoch, history, best } = r);
   }
   const resumedFromEpoch = epoch;
@@ -252,8 +275,9 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
       if (o.outDir) {
         await saveEnsembleCheckpoints(o.outDir, {
           architectureHash: arch,
-          configHash: o.configHash ?? "",
+          settings,
           seed: o.seed,
+          plannedEpochs: o.epochs,
           epoch: epoch + 1,
           optimizer,
           store,
@@ -320,7 +344,7 @@ async function runEpoch(
   };
   const t0 = performance.now();
   for (let s = 0; s < stepsPerEpoch; s++) {
-    if (o.signal?.aborted) {
+    if (await abortedNow(o.signal)) {
       sums.interrupted = true;
       break;
     }

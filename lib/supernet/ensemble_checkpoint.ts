@@ -6,7 +6,12 @@
  * @module
  */
 import { badInput } from "../errors.ts";
-import { readCheckpoint, writeCheckpoint } from "../train/checkpoint.ts";
+import {
+  type CheckpointExpectation,
+  readCheckpoint,
+  settingsHash,
+  writeCheckpoint,
+} from "../train/checkpoint.ts";
 import type { Optimizer } from "../train/optimizer.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { sha256Hex } from "../util/hash.ts";
@@ -50,8 +55,11 @@ function loadInto(store: WeightStore, params: Record<string, { data: Float32Arra
 /** What {@link saveEnsembleCheckpoints} writes. */
 export interface EnsembleSaveState {
   readonly architectureHash: string;
-  readonly configHash: string;
+  /** The run's training settings (hashed into the checkpoints' `configHash`). */
+  readonly settings: Readonly<Record<string, unknown>>;
   readonly seed: number;
+  /** The run's epoch count (recorded, not checked on resume). */
+  readonly plannedEpochs: number;
   /** Completed epochs. */
   readonly epoch: number;
   readonly optimizer: Optimizer;
@@ -69,13 +77,14 @@ export async function saveEnsembleCheckpoints(
 ): Promise<void> {
   const base = {
     architectureHash: s.architectureHash,
-    configHash: s.configHash,
+    configHash: settingsHash(s.settings),
+    settings: s.settings,
     step: s.optimizer.steps,
     epoch: s.epoch,
     // The streams are derived from (seed, epoch, step): the seed's state is all there is.
     rng: createRng(s.seed).state(),
     state: {},
-    metrics: { bestEpoch: s.best.epoch, bestScore: s.best.score },
+    metrics: { bestEpoch: s.best.epoch, bestScore: s.best.score, epochs: s.plannedEpochs },
   };
   const params = (w: WeightStore) => Object.fromEntries(w.tensors);
   const opt = s.optimizer;
@@ -106,15 +115,16 @@ export interface ResumePoint {
  * Loads `outDir/last.ckpt` into `store` and `optimizer` (in place) and the best store and the
  * history next to it.
  *
- * @throws {AdaspringError} (bad input) for a missing, corrupt or foreign checkpoint.
+ * @throws {AdaspringError} (bad input) for a missing, corrupt or foreign checkpoint, or one
+ *   trained with other settings (`expect`).
  */
 export async function loadEnsembleCheckpoint(
   outDir: string,
-  architectureHash: string,
+  expect: CheckpointExpectation,
   store: WeightStore,
   optimizer: Optimizer,
 ): Promise<ResumePoint> {
-  const c = await readCheckpoint(`${outDir}/last.ckpt`, { architectureHash });
+  const c = await readCheckpoint(`${outDir}/last.ckpt`, expect);
   loadInto(store, c.params as Record<string, { data: Float32Array }>);
   optimizer.restore(c.optimizer.slots, c.optimizer.steps);
   let history: SupernetEpoch[];
@@ -123,7 +133,7 @@ export async function loadEnsembleCheckpoint(
   } catch (e) {
     throw badInput(`${outDir}/history.json: cannot read (${(e as Error).message}).`, e);
   }
-  const b = await readCheckpoint(`${outDir}/best.ckpt`, { architectureHash });
+  const b = await readCheckpoint(`${outDir}/best.ckpt`, expect);
   const bestStore = copyStore(store, store.origin);
   loadInto(bestStore, b.params as Record<string, { data: Float32Array }>);
   return {

@@ -20,9 +20,18 @@
  */
 import { badInput } from "../errors.ts";
 import type { GraphData } from "../onnx/types.ts";
+import { abortedNow } from "../util/abort.ts";
 import { createRng, restoreRng, type Rng } from "../util/rng.ts";
 import { type Artifacts, buildArtifacts, writeArtifacts } from "./artifacts.ts";
-import { architectureHash, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import {
+  architectureHash,
+  type Checkpoint,
+  type CheckpointExpectation,
+  isCheckpointMissing,
+  readCheckpoint,
+  settingsHash,
+  writeCheckpoint,
+} from "./checkpoint.ts";
 import { createEngine, type StepEngine } from "./engine.ts";
 import { evaluateSplit } from "./evaluate.ts";
 import { createOptimizer, type Optimizer, type Param } from "./optimizer.ts";
@@ -63,7 +72,55 @@ interface RunState {
   best: { epoch: number; accuracy: number; values: Values };
 }
 
-async function startState(o: TrainOptions, a: Artifacts, arch: string): Promise<RunState> {
+/**
+ * The settings a resumed run must share with its checkpoint (hashed into its `configHash`):
+ * the caller's `settings` (task, model, data limit, ...), seed, batch size, learning rate,
+ * optimizer, schedule, warm-up, label smoothing, trained parameters and training-set size.
+ * Not the epoch count (a run may be extended), the workers or the backend.
+ */
+export function trainingSettings(o: TrainOptions): Record<string, unknown> {
+  return {
+    ...o.settings,
+    seed: o.seed,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    optimizer: o.optimizer,
+    schedule: o.schedule,
+    warmupEpochs: o.warmupEpochs ?? 0,
+    labelSmoothing: o.labelSmoothing ?? 0,
+    params: o.params ?? null,
+    trainSamples: o.data.train.y.length,
+  };
+}
+
+/** Warnings a resume from `c` deserves: an unverifiable old format, a changed epoch count. */
+function resumeWarnings(o: TrainOptions, c: Checkpoint, path: string): void {
+  if (c.version === 1) {
+    o.onWarning?.(
+      `${path} is a format-1 checkpoint (older adaspring) that records no comparable training ` +
+        `settings, so they are not checked; resume it only with the settings it was trained with`,
+    );
+  }
+  const planned = c.metrics.epochs;
+  if (planned !== undefined && planned !== o.epochs && o.schedule !== "constant") {
+    o.onWarning?.(
+      `resuming a run planned for ${planned} epochs with ${o.epochs}: the ${o.schedule} ` +
+        `learning-rate schedule is recomputed for ${o.epochs} epochs from step ` +
+        `${c.step}, so the rest of the run follows the ${o.epochs}-epoch curve`,
+    );
+  }
+  if (c.epoch >= o.epochs) {
+    o.onWarning?.(
+      `${path} has already completed ${c.epoch} epochs (asked for ${o.epochs}); nothing to train`,
+    );
+  }
+}
+
+async function startState(
+  o: TrainOptions,
+  a: Artifacts,
+  expect: CheckpointExpectation,
+): Promise<RunState> {
   const params = initialValues(o.forward, a.training.params);
   const state = initialValues(o.forward, a.training.state);
   const run: RunState = {
@@ -76,7 +133,9 @@ async function startState(o: TrainOptions, a: Artifacts, arch: string): Promise<
   };
   if (!o.resume) return run;
   if (!o.outDir) throw badInput("resume needs the run directory holding last.ckpt");
-  const c = await readCheckpoint(`${o.outDir}/last.ckpt`, { architectureHash: arch });
+  const lastPath = `${o.outDir}/last.ckpt`;
+  const c = await readCheckpoint(lastPath, expect);
+  resumeWarnings(o, c, lastPath);
   run.params = copyValues(c.params);
   run.state = copyValues(c.state);
   run.optimizer.restore(c.optimizer.slots, c.optimizer.steps);
@@ -84,9 +143,12 @@ async function startState(o: TrainOptions, a: Artifacts, arch: string): Promise<
   run.epoch = c.epoch;
   let bestValues = copyValues({ ...c.params, ...c.state });
   try {
-    const b = await readCheckpoint(`${o.outDir}/best.ckpt`, { architectureHash: arch });
+    const b = await readCheckpoint(`${o.outDir}/best.ckpt`, expect);
     bestValues = copyValues({ ...b.params, ...b.state });
-  } catch { /* no best.ckpt yet: the last weights stand in */ }
+  } catch (e) {
+    // No best.ckpt yet: the last weights stand in. A corrupt or foreign one is an error.
+    if (!isCheckpointMissing(e)) throw e;
+  }
   run.best = {
     epoch: c.metrics.bestEpoch ?? 0,
     accuracy: c.metrics.bestValAccuracy ?? -1,
@@ -127,7 +189,7 @@ async function runEpoch(
     interrupted: false,
   };
   for (let s = 0; s < stepsPerEpoch; s++) {
-    if (o.signal?.aborted) {
+    if (await abortedNow(o.signal)) {
       totals.interrupted = true;
       break;
     }
@@ -173,20 +235,27 @@ async function saveCheckpoints(
   o: TrainOptions,
   run: RunState,
   arch: string,
+  settings: Record<string, unknown>,
   improved: boolean,
   valAccuracy: number,
 ) {
   if (!o.outDir) return;
   const ckpt = {
     architectureHash: arch,
-    configHash: o.configHash ?? "",
+    configHash: settingsHash(settings),
+    settings,
     step: run.optimizer.steps,
     epoch: run.epoch,
     rng: run.rng.state(),
     params: run.params,
     state: run.state,
     optimizer: { kind: o.optimizer.kind, steps: run.optimizer.steps, slots: run.optimizer.state() },
-    metrics: { bestEpoch: run.best.epoch, bestValAccuracy: run.best.accuracy, valAccuracy },
+    metrics: {
+      bestEpoch: run.best.epoch,
+      bestValAccuracy: run.best.accuracy,
+      valAccuracy,
+      epochs: o.epochs,
+    },
   };
   if (improved) await writeCheckpoint(`${o.outDir}/best.ckpt`, ckpt);
   await writeCheckpoint(`${o.outDir}/last.ckpt`, ckpt);
@@ -204,7 +273,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     batchSize: o.batchSize / workers,
     params: o.params,
   });
-  const run = await startState(o, artifacts, arch);
+  const settings = trainingSettings(o);
+  const run = await startState(o, artifacts, { architectureHash: arch, settings });
   if (o.outDir) await writeArtifacts(o.outDir, artifacts);
   const stepsPerEpoch = Math.floor(o.data.train.y.length / o.batchSize);
   const schedule: Schedule = {
@@ -270,7 +340,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           values: copyValues({ ...run.params, ...run.state }),
         };
       }
-      await saveCheckpoints(o, run, arch, improved, val.accuracy);
+      await saveCheckpoints(o, run, arch, settings, improved, val.accuracy);
     }
     const test = o.data.test && !interrupted
       ? await evaluateSplit(evalSession, artifacts.eval, run.best.values, o.data.test, sampleShape)

@@ -57,9 +57,15 @@ export interface TrainOptions {
   readonly outDir?: string;
   /** Continue from `outDir/last.ckpt`. */
   readonly resume?: boolean;
-  /** Hash of the run's configuration, stored in checkpoints. */
-  readonly configHash?: string;
+  /**
+   * The caller's own settings of the run (task, model, data limit, ...), JSON values: with the
+   * trainer's (seed, batch, lr, optimizer, ...) they are recorded and hashed in checkpoints,
+   * and resuming with different ones is refused (see `trainingSettings` in trainer.ts).
+   */
+  readonly settings?: Readonly<Record<string, unknown>>;
   readonly onProgress?: (p: TrainProgress) => void;
+  /** Non-fatal notes (e.g. a resume with a changed epoch count). */
+  readonly onWarning?: (message: string) => void;
   /** Aborting stops between steps; the last good checkpoint is kept. */
   readonly signal?: AbortSignal;
 }

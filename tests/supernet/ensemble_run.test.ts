@@ -106,6 +106,11 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
     });
     assert.ok(first.interrupted);
     assert.equal(first.epochs.length, 1);
+    // Resuming with other training settings is refused, naming what differs.
+    await assert.rejects(
+      () => trainSupernet({ ...options(`${dir}/b`), lr: 0.2, resume: true }),
+      /b\/last\.ckpt: checkpoint was trained with other training settings \(lr 0\.1 in the checkpoint, 0\.2 now\)/,
+    );
     const c = { ...options(`${dir}/b`), resume: true };
     const resumed = await trainSupernet(c);
     assert.equal(resumed.resumedFromEpoch, 1);

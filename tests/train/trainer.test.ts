@@ -3,9 +3,10 @@
 import assert from "node:assert/strict";
 import { nativeAvailable } from "../../lib/runtime/native.ts";
 import { buildBackbone } from "../../lib/train/backbone.ts";
+import { AdaspringError } from "../../lib/errors.ts";
 import { architectureHash, readCheckpoint } from "../../lib/train/checkpoint.ts";
 import { train, type TrainOptions } from "../../lib/train/trainer.ts";
-import { textureData } from "./_data.ts";
+import { textureData, textures } from "./_data.ts";
 
 const spec = {
   kind: "conv2d" as const,
@@ -86,6 +87,46 @@ Deno.test("trainer: resuming with another architecture is a clear error", async 
       () => train(options({ forward: other, outDir: dir, resume: true })),
       /another architecture/,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("trainer: resume refuses other settings and a bad best.ckpt; more epochs are allowed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await train(options({ epochs: 1, outDir: dir, settings: { limit: 256 } }));
+    const resume = (extra: Partial<TrainOptions>) =>
+      train(options({ epochs: 1, outDir: dir, resume: true, settings: { limit: 256 }, ...extra }));
+    const refused = (differs: string) => (e: unknown) =>
+      e instanceof AdaspringError && e.exitCode === 3 && e.message.includes(`${dir}/last.ckpt`) &&
+      /other training settings/.test(e.message) && e.message.includes(differs) &&
+      /another --out/.test(e.message);
+    await assert.rejects(() => resume({ seed: 4 }), refused("seed 3 in the checkpoint, 4 now"));
+    await assert.rejects(() => resume({ batchSize: 32 }), refused("batchSize 16"));
+    await assert.rejects(() => resume({ lr: 0.1 }), refused("lr 0.05 in the checkpoint, 0.1 now"));
+    await assert.rejects(
+      () => resume({ optimizer: { kind: "adam", momentum: 0.9, weightDecay: 1e-4 } }),
+      refused('optimizer.kind "sgd" in the checkpoint, "adam" now'),
+    );
+    await assert.rejects(() => resume({ settings: { limit: 128 } }), refused("limit 256"));
+    const fewer = { ...textureData(), train: textures(128, 0) };
+    await assert.rejects(() => resume({ data: fewer }), refused("trainSamples 256"));
+    // A corrupt best.ckpt is an error, not silently replaced by the last weights.
+    const best = await Deno.readFile(`${dir}/best.ckpt`);
+    await Deno.writeTextFile(`${dir}/best.ckpt`, "garbage");
+    await assert.rejects(
+      () => resume({}),
+      (e) =>
+        e instanceof AdaspringError && /best\.ckpt: not an adaspring checkpoint/.test(e.message),
+    );
+    await Deno.writeFile(`${dir}/best.ckpt`, best);
+    // Extending the run is allowed, with a note that the schedule is recomputed.
+    const warnings: string[] = [];
+    const more = await resume({ epochs: 2, onWarning: (m) => warnings.push(m) });
+    assert.equal(more.resumedFromEpoch, 1);
+    assert.equal(more.epochs.length, 1);
+    assert.match(warnings.join("\n"), /planned for 1 epochs with 2: the cosine learning-rate/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
