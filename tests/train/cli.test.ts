@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { Command } from "@commander-js/extra-typings";
 import { registerTrainCommand } from "../../cli/commands/train.ts";
+import { main } from "../../cli/main.ts";
 import { parseSeed } from "../../cli/options.ts";
-import { AdaspringError } from "../../lib/errors.ts";
+import { AdaspringError, ExitCode } from "../../lib/errors.ts";
 
 function program() {
   const p = new Command("adaspring")
@@ -91,6 +92,51 @@ Deno.test("train: unknown task, bad backend, corrupt checkpoint are clear errors
         e instanceof AdaspringError && /not an adaspring checkpoint/.test(e.message) &&
         e.message.includes(dir),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Run the whole CLI in-process; its exit code and what it wrote to stderr. */
+async function runMain(args: string[]): Promise<{ code: number; err: string }> {
+  const err: string[] = [];
+  const saved = { log: console.log, error: console.error, write: Deno.stderr.writeSync };
+  console.log = () => {};
+  console.error = (...a: unknown[]) => err.push(a.join(" "));
+  // Commander writes usage errors straight to the stream.
+  Deno.stderr.writeSync = (b: Uint8Array) => (err.push(new TextDecoder().decode(b)), b.length);
+  try {
+    return { code: await main(args), err: err.join("\n") };
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+    Deno.stderr.writeSync = saved.write;
+  }
+}
+
+Deno.test("train: bad --batch, --workers, --lr are usage errors naming the option", async () => {
+  for (
+    const [option, value, expected] of [
+      ["--batch", "0", "expected a positive integer"],
+      ["--workers", "0", "expected a positive integer"],
+      ["--lr", "abc", "expected a positive number"],
+    ]
+  ) {
+    const r = await runMain(["train", "--task", "mnist", option, value]);
+    assert.equal(r.code, ExitCode.usage, `${option} ${value}: ${r.err}`);
+    assert.ok(r.err.includes(option) && r.err.includes(expected), r.err);
+    assert.doesNotMatch(r.err, /at .*\.ts:\d+/); // no stack trace
+  }
+});
+
+Deno.test("train: --resume of a directory without last.ckpt says so (exit 3)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await runMain(["train", "--task", "mnist", "--limit", "64", "--resume", dir]);
+    assert.equal(r.code, ExitCode.badInput, r.err);
+    assert.ok(r.err.includes(`${dir}/last.ckpt: no checkpoint there`), r.err);
+    assert.match(r.err, /completed at least one epoch/);
+    assert.doesNotMatch(r.err, /at .*\.ts:\d+/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
