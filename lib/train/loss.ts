@@ -83,7 +83,7 @@ export function lossOf(spec: LossSpec, logits: Tensor, labels: Tensor, teacher?:
   if (spec.kind === "cross-entropy") return ce;
   if (teacher === undefined) throw new TypeError("distillation loss needs teacher logits");
   const kd = klDistillation(logits, teacher, spec.temperature);
-  return add(mul(kd, spec.alpha), mul(ce, 1 - spec.alpha), { name: "loss" });
+  return add(mul(kd, spec.alpha), mul(ce, 1 - spec.alpha), { name: "distill_loss" });
 }
 
 /** Number of samples whose top-1 class equals the label, as a float32 scalar. */

@@ -33,6 +33,7 @@ import { GraphBuilder } from "../onnx/graph.ts";
 import type { GraphData, NamedTensor, NodeData, ValueInfo } from "../onnx/types.ts";
 import { AdaspringError } from "../errors.ts";
 import { gradients } from "./autodiff/mod.ts";
+import { add, mul, reduceMean, sub } from "../onnx/ops/math.ts";
 import { correctCount, lossOf, type LossSpec } from "./loss.ts";
 
 /** Options of {@link buildTrainingGraph}. */
@@ -44,6 +45,12 @@ export interface TrainingGraphOptions {
   readonly batchSize?: number;
   /** Name of the forward output holding the logits (default: the first output). */
   readonly logits?: string;
+  /**
+   * Feature matching (training graphs only): for each entry, an input `<output>__target` shaped
+   * like the forward tensor `output` and a term `weight * mean((output - target)^2)` added to
+   * the loss. The targets are data (no gradient flows into them), e.g. a teacher's features.
+   */
+  readonly featureTargets?: readonly { readonly output: string; readonly weight: number }[];
 }
 
 /** Names of the inputs and outputs of a built training or eval graph. */
@@ -66,6 +73,8 @@ export interface TrainingGraph {
   readonly stateUpdates: Readonly<Record<string, string>>;
   /** Eval graph: logits output name. */
   readonly logits?: string;
+  /** Training graph: the target input name of each feature-matched forward tensor. */
+  readonly featureTargets?: Readonly<Record<string, string>>;
 }
 
 /** Running mean and variance inputs of every BatchNormalization node. */
@@ -173,7 +182,11 @@ function trainingNode(
   return n;
 }
 
-function lossInputs(p: Prepared, spec: LossSpec) {
+function lossInputs(
+  p: Prepared,
+  spec: LossSpec,
+  featureTargets: TrainingGraphOptions["featureTargets"] = [],
+) {
   const { g } = p;
   const logits = g.tensor(p.logits);
   const batch = g.tensor(p.data).shape[0];
@@ -181,9 +194,21 @@ function lossInputs(p: Prepared, spec: LossSpec) {
   const teacher = spec.kind === "distillation"
     ? g.input("teacher_logits", logits.dtype, logits.shape)
     : undefined;
-  const loss = g.output(lossOf(spec, logits, labels, teacher), "loss");
+  let total = lossOf(spec, logits, labels, teacher);
+  const targets: Record<string, string> = {};
+  for (const { output, weight } of featureTargets) {
+    if (!g.has(output)) {
+      throw new AdaspringError(`feature target: the forward graph has no tensor "${output}"`);
+    }
+    const y = g.tensor(output);
+    const target = g.input(`${output}__target`, y.dtype, y.shape);
+    const d = sub(y, target);
+    total = add(total, mul(reduceMean(mul(d, d), [], { keepDims: false }), weight));
+    targets[output] = target.name;
+  }
+  const loss = g.output(total, "loss");
   const correct = g.output(correctCount(logits, labels), "correct");
-  return { logits, labels, teacher, loss, correct };
+  return { logits, labels, teacher, loss, correct, targets };
 }
 
 /**
@@ -193,7 +218,7 @@ function lossInputs(p: Prepared, spec: LossSpec) {
 export function buildTrainingGraph(forward: GraphData, o: TrainingGraphOptions): TrainingGraph {
   const p = prepare(forward, o, true);
   const { g } = p;
-  const io = lossInputs(p, o.loss);
+  const io = lossInputs(p, o.loss, o.featureTargets);
   const grads: Record<string, string> = {};
   for (const [name, grad] of gradients(g, io.loss, p.params)) {
     grads[name] = g.output(grad, `${name}__grad`).name;
@@ -210,6 +235,7 @@ export function buildTrainingGraph(forward: GraphData, o: TrainingGraphOptions):
     correct: io.correct.name,
     grads,
     stateUpdates: p.updates,
+    featureTargets: io.targets,
   };
 }
 
