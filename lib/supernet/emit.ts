@@ -28,9 +28,15 @@ export function convOptions(c: PlanConv, dims: number): ConvOptions {
 
 /**
  * Emits the backbone of `plan` on `input` and returns the pooled, flattened features
- * `[N, features]`; the caller adds the classifier.
+ * `[N, features]`; the caller adds the classifier. `onBlock` sees the output of every block
+ * that is not skipped (after its residual add), e.g. to match it against a teacher's.
  */
-export function emitBackbone(plan: SubnetPlan, input: Tensor, layer: ConvEmitter): Tensor {
+export function emitBackbone(
+  plan: SubnetPlan,
+  input: Tensor,
+  layer: ConvEmitter,
+  onBlock?: (index: number, output: Tensor) => void,
+): Tensor {
   let x = layer(input, plan.stem);
   for (const block of plan.blocks) {
     const blockIn = x;
@@ -41,6 +47,7 @@ export function emitBackbone(plan: SubnetPlan, input: Tensor, layer: ConvEmitter
     if (block.residual && block.stages.length > 0) {
       x = add(blockIn, x, { name: `b${block.index}.add` });
     }
+    if (block.stages.length > 0) onBlock?.(block.index, x);
   }
   return flatten(globalAveragePool(x, { name: "gap" }), 1, { name: "features" });
 }

@@ -65,6 +65,13 @@ export interface SupernetTrainOptions {
   readonly random?: number;
   readonly sampling?: Sampling;
   readonly distill: { readonly temperature: number; readonly alpha: number };
+  /**
+   * Block-wise feature distillation weight (default 0: off): each smaller configuration also
+   * matches every block's output to the largest's (its first channels; mean squared error,
+   * averaged over blocks), so operators that do not share the conv's weights (depthwise,
+   * fire) learn features the following blocks and the shared head can read.
+   */
+  readonly featureDistill?: number;
   /** Fixed random configurations validated each epoch (default 3). */
   readonly watchRandom?: number;
   /** BN recalibration samples for validation (default 256). */
@@ -159,6 +166,9 @@ function check(o: SupernetTrainOptions): void {
   if (!(o.distill.temperature > 0)) {
     throw badInput(`distillation temperature must be positive, got ${o.distill.temperature}`);
   }
+  if (!(Number.isFinite(o.featureDistill ?? 0) && (o.featureDistill ?? 0) >= 0)) {
+    throw badInput(`feature distillation weight must be >= 0, got ${o.featureDistill}`);
+  }
   if (!(o.distill.alpha >= 0 && o.distill.alpha <= 1)) {
     throw badInput(`distillation alpha must be in [0, 1], got ${o.distill.alpha}`);
   }
@@ -213,6 +223,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     random,
     sampling,
     distill: o.distill,
+    ...(o.featureDistill ? { featureDistill: o.featureDistill } : {}),
     watchRandom: o.watchRandom ?? 3,
     calibrationSamples: o.calibrationSamples ?? 256,
     trainSamples: nTrain,
@@ -235,6 +246,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     optimizer,
     buffer: createGradientBuffer(store),
     distill: o.distill,
+    featureDistill: o.featureDistill ?? 0,
   };
   let interrupted = false, trainSeconds = 0, trainedSamples = 0;
   try {

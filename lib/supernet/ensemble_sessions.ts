@@ -18,7 +18,11 @@ import type { BackendName } from "../runtime/types.ts";
 import type { LossSpec } from "../train/loss.ts";
 import { formatConfigId } from "./config_id.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
-import { buildSubnetTraining, type SubnetTraining } from "./train_graph.ts";
+import {
+  buildSubnetTraining,
+  type SubnetTraining,
+  type SubnetTrainingOptions,
+} from "./train_graph.ts";
 import type { WeightStore } from "./weights.ts";
 
 /** A ready training session of one configuration. */
@@ -56,7 +60,12 @@ export interface SessionCacheOptions {
 
 /** The cache; {@link SessionCache.close} releases every session. */
 export interface SessionCache {
-  get(config: SubnetConfig, loss: LossSpec): Promise<TrainingSession>;
+  /** The session of `config` with `loss` (and `features`, see {@link SubnetTrainingOptions}). */
+  get(
+    config: SubnetConfig,
+    loss: LossSpec,
+    features?: SubnetTrainingOptions["features"],
+  ): Promise<TrainingSession>;
   /** Sessions built so far (hits are not counted). */
   readonly built: number;
   /** Milliseconds spent building graphs and opening sessions (measured here). */
@@ -104,10 +113,10 @@ export function createSessionCache(
   const entries = new Map<string, TrainingSession & { runner: Runner }>();
   let built = 0, buildMs = 0;
   return {
-    async get(config, loss) {
+    async get(config, loss, features) {
       // int8 only changes export, not training: train the float configuration.
       const id = formatConfigId(space, { ...config, int8: false });
-      const key = `${loss.kind}|${id}`;
+      const key = `${loss.kind}|${features?.expose ? "x" : ""}${features?.weight ?? ""}|${id}`;
       const hit = entries.get(key);
       if (hit) {
         entries.delete(key);
@@ -119,6 +128,7 @@ export function createSessionCache(
         inputShape: o.inputShape,
         batchSize: o.batchSize / workers,
         loss,
+        features,
       });
       const source = `subnet training graph ${id}`;
       const runner = pool ? await pooledRunner(pool, b.bytes, source) : await localRunner(

@@ -160,6 +160,36 @@ export interface ConfigRun {
   readonly logits: Float32Array;
   /** Gradient per parameter (store tensor name), shaped like its slice. */
   readonly grads: Readonly<Record<string, Float32Array>>;
+  /** Block outputs in batch order, when the session exposes them (the teacher's). */
+  readonly features: ReadonlyMap<number, BlockOutput>;
+}
+
+/** One block's training-mode output over the batch, `[batch, channels, ...spatial]`. */
+export interface BlockOutput {
+  readonly channels: number;
+  readonly data: Float32Array;
+}
+
+/**
+ * The first `channels` channels of `f` for samples `[from, to)` (a student block's target:
+ * width slicing keeps the teacher's most important channels first).
+ */
+export function leadingChannels(
+  f: BlockOutput,
+  batch: number,
+  channels: number,
+  from: number,
+  to: number,
+): Float32Array {
+  const perSample = f.data.length / batch;
+  const spatial = perSample / f.channels;
+  const keep = channels * spatial;
+  if (channels === f.channels) return f.data.subarray(from * perSample, to * perSample);
+  const out = new Float32Array((to - from) * keep);
+  for (let j = from; j < to; j++) {
+    out.set(f.data.subarray(j * perSample, j * perSample + keep), (j - from) * keep);
+  }
+  return out;
 }
 
 /**
@@ -173,6 +203,7 @@ export async function runConfig(
   store: WeightStore,
   batch: Batch,
   teacher?: Float32Array,
+  teacherFeatures?: ReadonlyMap<number, BlockOutput>,
 ): Promise<ConfigRun> {
   const t = s.built.training;
   const n = batch.y.length;
@@ -181,6 +212,11 @@ export async function runConfig(
   }
   if (t.teacher && !teacher) {
     throw new TypeError(`configuration ${s.id}: distillation needs teacher logits`);
+  }
+  for (const b of s.built.featureTargets.keys()) {
+    if (!teacherFeatures?.has(b)) {
+      throw new TypeError(`configuration ${s.id}: feature distillation needs block ${b}'s output`);
+    }
   }
   const share = n / s.shards;
   const size = batch.x.length / n;
@@ -208,9 +244,24 @@ export async function runConfig(
         data: teacher!.subarray(k * share * classes, (k + 1) * share * classes),
       };
     }
+    for (const [b, input] of s.built.featureTargets) {
+      const info = t.graph.inputs.find((v) => v.name === input)!;
+      const c = s.built.blocks.find((x) => x.block === b)!.channels;
+      const data = leadingChannels(teacherFeatures!.get(b)!, n, c, k * share, (k + 1) * share);
+      const shape = [share, c, ...(info.shape as number[]).slice(2)];
+      f[input] = { dtype: "float32", shape, data };
+    }
     return f;
   });
-  const fetches = [t.loss, t.correct, s.built.logits, ...Object.values(t.grads)];
+  const exposed = s.built.training.graph.outputs.map((o) => o.name);
+  const blockOuts = s.built.blocks.filter((b) => exposed.includes(b.name));
+  const fetches = [
+    t.loss,
+    t.correct,
+    s.built.logits,
+    ...Object.values(t.grads),
+    ...blockOuts.map((b) => b.name),
+  ];
   const outs = await s.run(feeds, fetches);
   const f32 = (o: Record<string, TensorData>, name: string) => o[name].data as Float32Array;
   const mean = (name: string): Float32Array => {
@@ -229,12 +280,20 @@ export async function runConfig(
   outs.forEach((o, k) => logits.set(f32(o, s.built.logits), k * per));
   const grads: Record<string, Float32Array> = {};
   for (const [p, g] of Object.entries(t.grads)) grads[p] = mean(g);
+  const features = new Map<number, BlockOutput>();
+  for (const b of blockOuts) {
+    const per = f32(outs[0], b.name).length;
+    const data = new Float32Array(per * outs.length);
+    outs.forEach((o, k) => data.set(f32(o, b.name), k * per));
+    features.set(b.block, { channels: b.channels, data });
+  }
   return {
     id: s.id,
     loss: mean(t.loss)[0],
     correct: outs.reduce((a, o) => a + Number(o[t.correct].data[0]), 0),
     logits,
     grads,
+    features,
   };
 }
 
@@ -254,6 +313,11 @@ export interface EnsembleContext {
   readonly buffer: GradientBuffer;
   /** Distillation of the smaller configurations from the largest's logits. */
   readonly distill: { readonly temperature: number; readonly alpha: number };
+  /**
+   * Weight of block-wise feature distillation (0 or absent: off): each smaller configuration
+   * also matches every block's output to the largest's first channels (mean squared error).
+   */
+  readonly featureDistill?: number;
 }
 
 /** Losses of one step (the largest's on labels, the others' distillation losses). */
@@ -278,14 +342,15 @@ export async function ensembleStep(
 ): Promise<StepReport> {
   const ce: LossSpec = { kind: "cross-entropy" };
   const kd: LossSpec = { kind: "distillation", ...ctx.distill };
+  const fd = ctx.featureDistill ?? 0;
   clearGradients(ctx.buffer);
-  const teacher = await ctx.cache.get(largest, ce);
+  const teacher = await ctx.cache.get(largest, ce, fd > 0 ? { expose: true } : undefined);
   const top = await runConfig(teacher, ctx.store, batch);
   accumulate(ctx.buffer, teacher, top);
   const runs: ConfigRun[] = [];
   for (const c of students) {
-    const s = await ctx.cache.get(c, kd);
-    const r = await runConfig(s, ctx.store, batch, top.logits);
+    const s = await ctx.cache.get(c, kd, fd > 0 ? { weight: fd } : undefined);
+    const r = await runConfig(s, ctx.store, batch, top.logits, top.features);
     accumulate(ctx.buffer, s, r);
     runs.push(r);
   }

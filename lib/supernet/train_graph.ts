@@ -45,12 +45,23 @@ export interface ParamSlice {
   readonly slice: StoreSlice;
 }
 
+/** The output of one (not skipped) block in a subnet graph. */
+export interface BlockFeature {
+  readonly block: number;
+  /** Tensor name in the graph. */
+  readonly name: string;
+  /** Channels (the block's width in this configuration). */
+  readonly channels: number;
+}
+
 /** A subnet's training-mode forward graph and its parameters. */
 export interface SubnetForward {
   readonly plan: SubnetPlan;
   /** Input `input` `[N, ...inputShape]`, output `logits`; weights as (placeholder) initializers. */
   readonly graph: GraphData;
   readonly params: readonly ParamSlice[];
+  /** Every block's output tensor, in block order (skipped blocks have none). */
+  readonly blocks: readonly BlockFeature[];
 }
 
 /**
@@ -112,13 +123,16 @@ export function subnetForward(
     return kind === "svd-u" ? y : bnRelu(y, c.bn!, c.bnRows);
   };
   const input = g.input("input", "float32", ["N", ...inputShape]);
-  const features = emitBackbone(plan, input, layer);
+  const blocks: BlockFeature[] = [];
+  const features = emitBackbone(plan, input, layer, (block, x) => {
+    blocks.push({ block, name: x.name, channels: x.dim(1) as number });
+  });
   const logits = gemm(features, param(plan.head.weight), param(plan.head.bias), {
     transB: true,
     name: "head",
   });
   g.output(logits, "logits");
-  return { plan, graph: g.toGraph(), params };
+  return { plan, graph: g.toGraph(), params, blocks };
 }
 
 /** Options of {@link buildSubnetTraining}. */
@@ -127,6 +141,13 @@ export interface SubnetTrainingOptions {
   /** Static batch size of the graph. */
   readonly batchSize: number;
   readonly loss: LossSpec;
+  /**
+   * Block-wise feature distillation: `expose` makes every block's output a graph output (the
+   * teacher's side); `weight` > 0 adds, for every block, an input `<output>__target` (the
+   * teacher's first `channels` channels) and `weight / blocks * mean((output - target)^2)` to
+   * the loss (the student's side).
+   */
+  readonly features?: { readonly expose?: boolean; readonly weight?: number };
 }
 
 /** A built training graph of one configuration. */
@@ -138,6 +159,10 @@ export interface SubnetTraining {
   readonly params: readonly ParamSlice[];
   /** Output name of the (training-mode) logits. */
   readonly logits: string;
+  /** Block outputs (graph outputs when `features.expose`). */
+  readonly blocks: readonly BlockFeature[];
+  /** Block index -> target input name, when feature distillation is on. */
+  readonly featureTargets: ReadonlyMap<number, string>;
 }
 
 /**
@@ -166,15 +191,27 @@ export function buildSubnetTraining(
   o: SubnetTrainingOptions,
 ): SubnetTraining {
   const f = subnetForward(store, space, config, o.inputShape);
+  const weight = o.features?.weight ?? 0;
   const t = buildTrainingGraph(f.graph, {
     loss: o.loss,
     batchSize: o.batchSize,
     params: f.params.map((p) => p.name),
+    featureTargets: weight > 0
+      ? f.blocks.map((b) => ({ output: b.name, weight: weight / f.blocks.length }))
+      : undefined,
   });
+  const exposed = o.features?.expose
+    ? f.blocks.map((b) => ({ name: b.name, dtype: "float32" as const }))
+    : [];
   const graph: GraphData = {
     ...t.graph,
-    outputs: [...t.graph.outputs, { name: "logits", dtype: "float32" }],
+    outputs: [...t.graph.outputs, { name: "logits", dtype: "float32" }, ...exposed],
   };
+  const featureTargets = new Map<number, string>();
+  for (const b of f.blocks) {
+    const target = t.featureTargets?.[b.name];
+    if (target !== undefined) featureTargets.set(b.block, target);
+  }
   const model = {
     ...new GraphBuilder().toModel({ docString: "adaspring subnet training" }),
     graph,
@@ -185,5 +222,7 @@ export function buildSubnetTraining(
     bytes: encodeModel(model),
     params: f.params,
     logits: "logits",
+    blocks: f.blocks,
+    featureTargets,
   };
 }

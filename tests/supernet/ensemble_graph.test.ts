@@ -73,3 +73,39 @@ Deno.test("training graph: parameters are store tensors with their slices; low-r
   assert.equal(t.training.grads["b0.conv.w"], "b0.conv.w__grad");
   assert.ok(!t.params.some((p) => p.name.startsWith("b1.")), "a skipped block has no weights");
 });
+
+Deno.test("feature distillation graph: block outputs exposed by the teacher, matched by the student; gradients checked", () => {
+  const teacher = buildSubnetTraining(store, space, largestConfig(space), {
+    inputShape: TINY_INPUT,
+    batchSize: 4,
+    loss: { kind: "cross-entropy" },
+    features: { expose: true },
+  });
+  const outputs = teacher.training.graph.outputs.map((o) => o.name);
+  assert.deepEqual(teacher.blocks.map((b) => b.block), [0, 1]);
+  for (const b of teacher.blocks) assert.ok(outputs.includes(b.name), b.name);
+  assert.equal(teacher.featureTargets.size, 0);
+
+  const config = parseConfigId(space, "b0:dw-w.5|b1:skip");
+  const t = buildSubnetTraining(store, space, config, {
+    inputShape: TINY_INPUT,
+    batchSize: 4,
+    loss: { kind: "distillation", temperature: 2, alpha: 0.7 },
+    features: { weight: 0.5 },
+  });
+  // the skipped block has no output to match; b0 at width .5 has half the teacher's channels
+  assert.deepEqual([...t.featureTargets.keys()], [0]);
+  assert.equal(t.blocks[0].channels * 2, teacher.blocks[0].channels);
+  const f = feeds(t, 4, true);
+  const target = t.training.graph.inputs.find((v) => v.name === t.featureTargets.get(0))!;
+  const shape = [4, ...(target.shape as number[]).slice(1)];
+  const rng = createRng(4);
+  const n = shape.reduce((a, b) => a * b, 1);
+  f[target.name] = {
+    dtype: "float32",
+    shape,
+    data: Float32Array.from({ length: n }, () => rng.normal()),
+  };
+  const r = checkTrainingGraph(t.training, f, { perTensor: 12 });
+  assert.ok(r.ok, `${JSON.stringify(r.failures)} worst ${r.worstRatio}`);
+});

@@ -7,6 +7,7 @@ import {
   createGradientBuffer,
   drawConfig,
   ensembleStep,
+  leadingChannels,
   runConfig,
 } from "../../lib/supernet/ensemble_step.ts";
 import { largestConfig, parseConfigId, smallestConfig } from "../../lib/supernet/mod.ts";
@@ -196,4 +197,77 @@ Deno.test("sharded session cache: a batch that does not split over the workers i
       }),
     /batch of 7 does not split evenly over 2 workers/,
   );
+});
+
+Deno.test("feature distillation step: students get the teacher's leading channels, on 1 and 2 workers alike", async () => {
+  const space = tinyEnsembleSpace();
+  const batch = tinyBatch(8, 3);
+  const students = [
+    parseConfigId(space, "b0:dw-w.5|b1:fire"),
+    parseConfigId(space, "b0:fire-w1|b1:skip"),
+  ];
+  const losses: number[][] = [];
+  for (const [workers, fd] of [[1, 0], [1, 1], [2, 1]]) {
+    const store = tinyStore(space, 1);
+    const cache = createSessionCache(store, space, {
+      inputShape: TINY_INPUT,
+      batchSize: 8,
+      backend: "web",
+      workers,
+    });
+    try {
+      const r = await ensembleStep(
+        {
+          store,
+          cache,
+          optimizer: createOptimizer({ kind: "sgd", momentum: 0.9, weightDecay: 0 }),
+          buffer: createGradientBuffer(store),
+          distill: { temperature: 2, alpha: 0.5 },
+          featureDistill: fd,
+        },
+        batch,
+        largestConfig(space),
+        students,
+        0.1,
+      );
+      if (fd > 0) assert.deepEqual([...r.largest.features.keys()], [0, 1]);
+      else assert.equal(r.largest.features.size, 0);
+      losses.push(r.students.map((s) => s.loss));
+    } finally {
+      await cache.close();
+    }
+  }
+  // The feature term only adds (a mean squared error): each student's loss grows with it.
+  for (let i = 0; i < students.length; i++) {
+    assert.ok(losses[1][i] > losses[0][i] + 1e-4, `${losses[1][i]} vs ${losses[0][i]}`);
+  }
+  // Sharding splits the batch, so BN statistics differ per worker: the losses are close, not equal.
+  for (let i = 0; i < students.length; i++) assert.ok(Number.isFinite(losses[2][i]));
+});
+
+Deno.test("leadingChannels keeps each sample's first channels", () => {
+  // batch 2, 3 channels, 2 positions: sample j channel c position p = 100 j + 10 c + p
+  const data = Float32Array.from({ length: 12 }, (_, i) => {
+    const j = Math.floor(i / 6), c = Math.floor((i % 6) / 2), p = i % 2;
+    return 100 * j + 10 * c + p;
+  });
+  assert.deepEqual([...leadingChannels({ channels: 3, data }, 2, 2, 0, 2)], [
+    0,
+    1,
+    10,
+    11,
+    100,
+    101,
+    110,
+    111,
+  ]);
+  assert.deepEqual([...leadingChannels({ channels: 3, data }, 2, 1, 1, 2)], [100, 101]);
+  assert.deepEqual([...leadingChannels({ channels: 3, data }, 2, 3, 1, 2)], [
+    100,
+    101,
+    110,
+    111,
+    120,
+    121,
+  ]);
 });
