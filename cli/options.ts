@@ -32,3 +32,12 @@ export function parsePositiveNumber(value: string): number {
   }
   return n;
 }
+
+/** Parse a number option that may be zero (`--feature-distill`). */
+export function parseNonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`expected a number >= 0, got "${value}".`);
+  }
+  return n;
+}

@@ -23,7 +23,7 @@ import { createSearchSpace, spaceSize } from "../../lib/supernet/mod.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
 import { saveWeightStore } from "../../lib/supernet/weights_io.ts";
 import { interruptedError, withInterrupt } from "../interrupt.ts";
-import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
+import { parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber } from "../options.ts";
 import { loadTaskData, resolveHyper } from "./task_data.ts";
 
 type Globals = { seed?: number; out?: string; json?: true };
@@ -101,6 +101,13 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       parseFraction,
       0.5,
     )
+    .option(
+      "--feature-distill <w>",
+      "weight of block-wise feature distillation (each student matches the largest's block " +
+        "outputs, mean squared error); 0: off",
+      parseNonNegativeNumber,
+      0,
+    )
     .option("--watch <n>", "fixed random configurations validated each epoch", parsePositiveInt, 3)
     .option("--limit <n>", "use at most n samples per split (quick runs)", parsePositiveInt)
     .option("--resume <dir>", "continue the run in <dir> from its last.ckpt")
@@ -127,6 +134,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         sampling: opts.sampling,
         distillTemperature: opts.distillTemperature,
         distillAlpha: opts.distillAlpha,
+        featureDistill: opts.featureDistill,
       };
       const io = { inputChannels: data.inputShape[0], numClasses: data.classes.length };
       const store = createWeightStore(space, io, seed);
@@ -160,6 +168,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           random: hyper.random,
           sampling: hyper.sampling,
           distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },
+          featureDistill: hyper.featureDistill,
           watchRandom: opts.watch,
           seed,
           backend,

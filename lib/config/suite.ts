@@ -30,6 +30,11 @@ export const suiteSchema = z.strictObject({
       ),
     workers: positiveInt().default(1)
       .describe("data-parallel workers (train-supernet --workers); must divide the batch size"),
+    // Optional without a default, so that stage stamps written before it existed still match.
+    featureDistill: z.number().nonnegative().optional()
+      .describe(
+        "block-wise feature distillation weight (train-supernet --feature-distill); 0 or absent: off",
+      ),
   }),
   baselines: z.strictObject({
     epochs: positiveInt().describe("epochs of every baseline trained from scratch"),

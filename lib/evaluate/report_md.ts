@@ -34,7 +34,10 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
     "",
     `Budgets: ${s.limit === null ? "whole datasets" : `at most ${s.limit} samples per split`}; ` +
       `supernet ${s.supernet.epochs} epoch(s) (sandwich: largest, smallest, ${s.supernet.random} ` +
-      `random, ${s.supernet.sampling} sampling); baselines ${s.baselines.epochs} epoch(s) from ` +
+      `random, ${s.supernet.sampling} sampling, ${s.supernet.workers} worker(s)` +
+      `${
+        s.supernet.featureDistill ? `, feature distillation ${s.supernet.featureDistill}` : ""
+      }); baselines ${s.baselines.epochs} epoch(s) from ` +
       `scratch, ${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; the smallest and ` +
       `${s.baselines.aloneSampled} sampled configurations trained alone at the baselines' ` +
       `epochs; matching tolerance ` +

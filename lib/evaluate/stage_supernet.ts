@@ -70,6 +70,7 @@ export async function supernetStage(
     random,
     sampling: suite.supernet.sampling,
     distill: { temperature: 1, alpha: 0.5 },
+    featureDistill: suite.supernet.featureDistill ?? 0,
     seed: t.seed,
     backend: "web",
     workers: suite.supernet.workers,

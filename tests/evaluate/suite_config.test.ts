@@ -27,3 +27,21 @@ Deno.test("a bad suite names the file, line and field", async () => {
     return true;
   });
 });
+
+Deno.test("supernet.featureDistill is optional (absent keeps old stage stamps valid) and >= 0", async () => {
+  const dir = await Deno.makeTempDir();
+  const write = async (extra: string) => {
+    const path = join(dir, `s${extra.length}.yaml`);
+    await Deno.writeTextFile(
+      path,
+      `name: fd\ntasks: [mnist]\nplatforms: [host]\nsupernet: { epochs: 1${extra} }\n` +
+        "baselines: { epochs: 1, finetuneEpochs: 1 }\n",
+    );
+    return path;
+  };
+  const off = await loadSuiteConfig(await write(""));
+  assert.equal("featureDistill" in off.config.supernet, false);
+  const on = await loadSuiteConfig(await write(", featureDistill: 0.5"));
+  assert.equal(on.config.supernet.featureDistill, 0.5);
+  await assert.rejects(loadSuiteConfig(await write(", featureDistill: -1")), /featureDistill/);
+});
