@@ -3,8 +3,8 @@
 // both exit 130. In-process: a second Ctrl-C exits at once (the first one now stops the run
 // within a step, so a subprocess cannot reliably land a second one before it ends).
 //
-// The subprocess tests need permission to run the deno binary itself (`deno test -A`); the CI
-// task's `--allow-run=git,lscpu` does not grant it, so there they are skipped.
+// The subprocess tests need permission to run the deno binary itself: `deno task test` grants
+// --allow-run; under a narrower permission set they are skipped.
 import assert from "node:assert/strict";
 import { interruptedError, withInterrupt } from "../../cli/interrupt.ts";
 import { ExitCode } from "../../lib/errors.ts";
