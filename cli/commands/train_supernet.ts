@@ -108,6 +108,11 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       parseNonNegativeNumber,
       0,
     )
+    .option(
+      "--reorder-channels",
+      "sort every channel space by importance (L1 norm) after each epoch, so width scaling " +
+        "keeps the most important channels",
+    )
     .option("--watch <n>", "fixed random configurations validated each epoch", parsePositiveInt, 3)
     .option("--limit <n>", "use at most n samples per split (quick runs)", parsePositiveInt)
     .option("--resume <dir>", "continue the run in <dir> from its last.ckpt")
@@ -169,6 +174,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           sampling: hyper.sampling,
           distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },
           featureDistill: hyper.featureDistill,
+          reorderChannels: opts.reorderChannels ?? false,
           watchRandom: opts.watch,
           seed,
           backend,

@@ -35,6 +35,8 @@ export const suiteSchema = z.strictObject({
       .describe(
         "block-wise feature distillation weight (train-supernet --feature-distill); 0 or absent: off",
       ),
+    reorderChannels: z.boolean().optional()
+      .describe("importance-order channels after each epoch (train-supernet --reorder-channels)"),
   }),
   baselines: z.strictObject({
     epochs: positiveInt().describe("epochs of every baseline trained from scratch"),

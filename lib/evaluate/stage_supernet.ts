@@ -71,6 +71,7 @@ export async function supernetStage(
     sampling: suite.supernet.sampling,
     distill: { temperature: 1, alpha: 0.5 },
     featureDistill: suite.supernet.featureDistill ?? 0,
+    reorderChannels: suite.supernet.reorderChannels ?? false,
     seed: t.seed,
     backend: "web",
     workers: suite.supernet.workers,

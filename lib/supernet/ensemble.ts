@@ -40,6 +40,7 @@ import {
   type Sampling,
 } from "./ensemble_step.ts";
 import { largestConfig, smallestConfig } from "./extremes.ts";
+import { reorderDuringTraining } from "./reorder.ts";
 import type { SearchSpace } from "./space.ts";
 import type { WeightStore } from "./weights.ts";
 
@@ -72,6 +73,13 @@ export interface SupernetTrainOptions {
    * fire) learn features the following blocks and the shared head can read.
    */
   readonly featureDistill?: number;
+  /**
+   * Channel importance ordering during training (default false): after every epoch each
+   * channel space is sorted by the L1 norm of its creating conv (`reorder.ts`), with the
+   * optimizer's slots, so that width scaling keeps the most important channels. The largest
+   * network's function is unchanged by a reordering; fire blocks at partial width are not.
+   */
+  readonly reorderChannels?: boolean;
   /** Fixed random configurations validated each epoch (default 3). */
   readonly watchRandom?: number;
   /** BN recalibration samples for validation (default 256). */
@@ -224,6 +232,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     sampling,
     distill: o.distill,
     ...(o.featureDistill ? { featureDistill: o.featureDistill } : {}),
+    ...(o.reorderChannels ? { reorderChannels: true } : {}),
     watchRandom: o.watchRandom ?? 3,
     calibrationSamples: o.calibrationSamples ?? 256,
     trainSamples: nTrain,
@@ -262,6 +271,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
       trainSeconds += seconds;
       trainedSamples += sums.steps * o.batchSize;
       if (interrupted) break;
+      if (o.reorderChannels) reorderDuringTraining(store, space, optimizer);
       const validation = await validateConfigs(store, space, watched, data.val, {
         inputShape: data.inputShape,
         calibration: { x: data.train.x, key: data.key },

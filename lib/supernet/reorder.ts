@@ -18,6 +18,7 @@
  * @module
  */
 import { markUpdated, type StoreTensor, type WeightStore } from "./weights.ts";
+import type { Optimizer } from "../train/optimizer.ts";
 import type { SearchSpace } from "./space.ts";
 
 /** Permutes a tensor along axis 0 or 1 in place: new index `j` takes old index `perm[j]`. */
@@ -81,7 +82,8 @@ function rowNorms(t: StoreTensor): number[] {
 /**
  * Sorts every channel space of the store by decreasing L1 norm of its creating conv's rows
  * (`stem.w` or `b<i>.conv.w`), in place, and returns the permutation applied per space (keyed
- * by its creator, `stem` or `b<i>`).
+ * by its creator, `stem` or `b<i>`). `alongside` is told every permutation applied to a store
+ * tensor, so that state shaped like it (optimizer slots) can follow.
  *
  * @example
  * ```ts
@@ -98,6 +100,7 @@ function rowNorms(t: StoreTensor): number[] {
 export function reorderByImportance(
   store: WeightStore,
   space: SearchSpace,
+  alongside?: (tensor: string, axis: 0 | 1, perm: readonly number[]) => void,
 ): Map<string, number[]> {
   const spaces: { creator: string; members: number[]; next: number | null }[] = [];
   let current = { creator: "stem", members: [] as number[], next: null as number | null };
@@ -115,7 +118,9 @@ export function reorderByImportance(
   const tensor = (name: string) => store.tensors.get(name);
   const apply = (name: string, axis: 0 | 1, perm: number[]) => {
     const t = tensor(name);
-    if (t !== undefined) permuteAxis(t, axis, perm);
+    if (t === undefined) return;
+    permuteAxis(t, axis, perm);
+    alongside?.(name, axis, perm);
   };
   const perms = new Map<string, number[]>();
   for (const s of spaces) {
@@ -134,4 +139,36 @@ export function reorderByImportance(
   }
   markUpdated(store);
   return perms;
+}
+
+/**
+ * Reorders the store by importance during training: the optimizer's slots (momentum, Adam
+ * moments: `${tensor}/${slot}`, shaped like their tensor) are permuted with their tensors, so
+ * that the next step continues exactly where this one left off for the largest network.
+ *
+ * @example
+ * ```ts
+ * import { reorderDuringTraining } from "./reorder.ts";
+ * import { createWeightStore } from "./weights.ts";
+ * import { createSearchSpace } from "./mod.ts";
+ * import { createOptimizer } from "../train/optimizer.ts";
+ * import { loadTaskConfig } from "../config/task.ts";
+ * const space = createSearchSpace((await loadTaskConfig("mnist")).config);
+ * const store = createWeightStore(space, { inputChannels: 1, numClasses: 10 }, 0);
+ * const opt = createOptimizer({ kind: "sgd", momentum: 0.9, weightDecay: 0 });
+ * console.assert(reorderDuringTraining(store, space, opt).has("stem"));
+ * ```
+ */
+export function reorderDuringTraining(
+  store: WeightStore,
+  space: SearchSpace,
+  optimizer: Pick<Optimizer, "state">,
+): Map<string, number[]> {
+  const slots = Object.entries(optimizer.state());
+  return reorderByImportance(store, space, (name, axis, perm) => {
+    const shape = store.tensors.get(name)!.shape;
+    for (const [key, data] of slots) {
+      if (key.startsWith(`${name}/`)) permuteAxis({ shape, data }, axis, perm);
+    }
+  });
 }

@@ -3,7 +3,7 @@ import { AdaspringError } from "../../lib/errors.ts";
 import { evaluate } from "../../lib/onnx/reference/mod.ts";
 import { materialize } from "../../lib/supernet/materialize.ts";
 import { largestConfig, parseConfigId } from "../../lib/supernet/mod.ts";
-import { reorderByImportance } from "../../lib/supernet/reorder.ts";
+import { reorderByImportance, reorderDuringTraining } from "../../lib/supernet/reorder.ts";
 import { addToSlice, readSlice } from "../../lib/supernet/slice.ts";
 import { createWeightStore, storeLayout } from "../../lib/supernet/weights.ts";
 import { binaryPath, loadWeightStore, saveWeightStore } from "../../lib/supernet/weights_io.ts";
@@ -152,4 +152,20 @@ Deno.test("materialized subnet weights map back to their store slices", () => {
   assert.equal(t.get("b2.lr.u.w")!.source.derived?.kind, "svd-u");
   assert.deepEqual(t.get("b2.lr.v.w")!.shape, [48, 24, 1, 1]);
   assert.equal(m.calibrated, false);
+});
+
+Deno.test("reordering during training permutes optimizer slots with their tensors", () => {
+  const store = perturbedStore(space, 4);
+  // Slots equal to their tensors before: a slot that followed its tensor still equals it after.
+  const slots: Record<string, Float32Array> = {};
+  for (const [name, t] of store.tensors) {
+    slots[`${name}/momentum`] = new Float32Array(t.data);
+    slots[`${name}/m`] = new Float32Array(t.data);
+  }
+  const perms = reorderDuringTraining(store, space, { state: () => slots });
+  assert.ok([...perms.values()].some((p) => p.some((v, i) => v !== i)), "something moved");
+  for (const [name, t] of store.tensors) {
+    assert.deepEqual(slots[`${name}/momentum`], t.data, name);
+    assert.deepEqual(slots[`${name}/m`], t.data, name);
+  }
 });
