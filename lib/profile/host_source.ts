@@ -7,7 +7,7 @@
  * flatten, classifier). The cut graph's input is the activation entering the part, at the shape
  * it has there. Cutting the real export, rather than emitting a block on its own, keeps the
  * block's kernels identical to the ones whole networks run (folded BN bias, fused ReLU, int8
- * DequantizeLinear nodes, residual add, fire concat). A whole network is the full graph.
+ * DequantizeLinear nodes, residual add, fire interleave). A whole network is the full graph.
  *
  * BN statistics are not calibrated (mean 0, variance 1 are folded): they change the values of
  * the weights, not the kernels run, so timing is unaffected. Each prepared unit has its own

@@ -4,15 +4,17 @@
  *
  * Each block is a list of **stages**; a stage is one or more convolutions that all read the
  * previous stage's output (the block input for the first stage) and whose outputs are
- * concatenated along channels. Per operator, with kernel `k`, stride `s`, input width `cin` and
+ * joined along channels (fire's two expands interleaved, see below). Per operator, with kernel `k`, stride `s`, input width `cin` and
  * output width `cout`:
  *
  * - `conv`: `[[k x k, cin -> cout, stride s]]`
  * - `dw`: `[[k x k depthwise on cin, stride s], [1 x 1, cin -> cout]]` (MobileNet)
  * - `fire`: `[[1 x 1 squeeze, cin -> q]], [[1 x 1, q -> e1, stride s], [k x k, q -> ek, stride s]]`
- *   with `q = max(1, round(squeeze * cout))`, `e1 = floor(cout / 2)`, `ek = cout - e1`. The stride
- *   sits in the expands so the k x k expand sees the full-resolution squeezed map (a strided 1 x 1
- *   squeeze would drop three quarters of the positions unseen).
+ *   with `q = max(1, round(squeeze * cout))`, `e1 = ceil(cout / 2)`, `ek = cout - e1`, their
+ *   outputs **interleaved** (block channel `2i` is the 1 x 1 expand's channel `i`, `2i + 1` the
+ *   k x k expand's), so every block channel has the same producer at every width (see
+ *   `weights.ts`). The stride sits in the expands so the k x k expand sees the full-resolution
+ *   squeezed map (a strided 1 x 1 squeeze would drop three quarters of the positions unseen).
  * - `lowRank` at fraction `f`: `[[k x k, cin -> r, stride s]], [[1 x 1, r -> cout]]`, the SVD
  *   factors of the `cout x (cin * k^d)` weight matrix, `r = max(1, round(f * min(cout, cin * k^d)))`.
  *
@@ -127,10 +129,10 @@ export function resolveSubnet(space: SearchSpace, config: SubnetConfig): Resolve
         };
       case "fire": {
         const q = keptChannels(cout, space.fireSqueeze ?? 0);
-        const e1 = Math.floor(cout / 2);
-        const expand = [conv("expandk", q, cout - e1, k, s)];
-        // With one output channel there is nothing for the 1 x 1 expand to produce.
-        if (e1 > 0) expand.unshift(conv("expand1", q, e1, 1, s));
+        const e1 = Math.ceil(cout / 2);
+        const expand = [conv("expand1", q, e1, 1, s)];
+        // With one output channel there is nothing for the k x k expand to produce.
+        if (cout > e1) expand.push(conv("expandk", q, cout - e1, k, s));
         return {
           ...base,
           rank: null,

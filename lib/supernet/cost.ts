@@ -18,8 +18,9 @@
  *   output positions); **flops** = 2 x MACs. ReLU, residual adds and pooling are not counted.
  * - **peakActivationBytes**: the most float32 activation bytes live at once (activations stay
  *   float32 under weight-only int8). A step holds its input and its output; inside a residual
- *   block the block input stays live until the add; the two fire expands write straight into
- *   their concatenated output.
+ *   block the block input stays live until the add; the two fire expands' outputs are
+ *   counted once, as the block output they are interleaved into (the interleave's copy is
+ *   not counted).
  *
  * @module
  */

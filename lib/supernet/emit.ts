@@ -1,6 +1,6 @@
 /**
- * Emitting a subnet plan as an ONNX graph: the structure (stem, stages with concatenated
- * outputs, residual adds, pooling, classifier) is shared, and the caller decides how each conv
+ * Emitting a subnet plan as an ONNX graph: the structure (stem, stages with joined outputs,
+ * residual adds, pooling, classifier) is shared, and the caller decides how each conv
  * (with its BatchNorm and ReLU) is written: folded for inference, batch statistics for BN
  * recalibration.
  *
@@ -9,7 +9,7 @@
 import type { Tensor } from "../onnx/graph.ts";
 import { add } from "../onnx/ops/math.ts";
 import { type ConvOptions, globalAveragePool } from "../onnx/ops/nn.ts";
-import { concat, flatten } from "../onnx/ops/shape.ts";
+import { concat, flatten, reshape, slice } from "../onnx/ops/shape.ts";
 import type { PlanConv, SubnetPlan } from "./plan.ts";
 
 /** Writes one conv (and its BN + ReLU where the plan has one), returns its output. */
@@ -24,6 +24,25 @@ export function convOptions(c: PlanConv, dims: number): ConvOptions {
     strides: Array<number>(dims).fill(c.stride),
     ...(c.groups > 1 ? { group: c.groups } : {}),
   };
+}
+
+/**
+ * The channels of `a` and `b` interleaved: output channel `2i` is `a`'s channel `i`, `2i + 1`
+ * is `b`'s; `a` may have one channel more, which goes last. This is how a fire block joins its
+ * two expands, so that a block channel has the same producer at every width (the store rows of
+ * both expands are block channels in this order).
+ */
+export function interleaveChannels(a: Tensor, b: Tensor, name: string): Tensor {
+  const ca = a.dim(1) as number, cb = b.dim(1) as number;
+  if (ca !== cb && ca !== cb + 1) {
+    throw new RangeError(`interleave: ${ca} and ${cb} channels (the first may have one more)`);
+  }
+  const rest = a.shape.slice(2) as number[];
+  const head = ca > cb ? slice(a, [0], [cb], [1]) : a;
+  // [N, c, ...] -> [N, c, 1, ...], joined on the new axis, read back as [N, 2c, ...].
+  const pairs = concat([reshape(head, [0, cb, 1, ...rest]), reshape(b, [0, cb, 1, ...rest])], 2);
+  const joined = reshape(pairs, [0, 2 * cb, ...rest], { name: ca > cb ? undefined : name });
+  return ca > cb ? concat([joined, slice(a, [cb], [ca], [1])], 1, { name }) : joined;
 }
 
 /**
@@ -42,7 +61,9 @@ export function emitBackbone(
     const blockIn = x;
     for (const stage of block.stages) {
       const outs = stage.map((c) => layer(x, c));
-      x = outs.length > 1 ? concat(outs, 1, { name: `b${block.index}.concat` }) : outs[0];
+      x = outs.length > 1
+        ? interleaveChannels(outs[0], outs[1], `b${block.index}.interleave`)
+        : outs[0];
     }
     if (block.residual && block.stages.length > 0) {
       x = add(blockIn, x, { name: `b${block.index}.add` });

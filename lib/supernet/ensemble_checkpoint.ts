@@ -27,10 +27,14 @@ export interface BestStore {
   readonly store: WeightStore;
 }
 
-/** The checkpoints' architecture hash: the store layout (names and shapes). */
+/**
+ * The checkpoints' architecture hash: the store layout (names and shapes) and how fire blocks
+ * join their expands ("fire-interleaved"), so that a checkpoint trained with the older
+ * concatenated layout is refused instead of resumed.
+ */
 export function ensembleArchitectureHash(store: WeightStore): Promise<string> {
   const layout = [...store.tensors].map(([name, t]) => ({ name, shape: t.shape }));
-  return sha256Hex(`ensemble|${layoutSignature(layout)}`);
+  return sha256Hex(`ensemble|fire-interleaved|${layoutSignature(layout)}`);
 }
 
 /** A deep copy of a store with a new origin. */

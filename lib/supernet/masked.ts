@@ -8,8 +8,8 @@
  * BatchNormalization nodes, stats padded with mean 0 / variance 1 where a channel is masked):
  * - conv: `m[0,cout) relu(bn(conv(x, W)))`;
  * - dw: the depthwise conv on all input channels, masked to `[0,cin)`, then the pointwise conv;
- * - fire: squeeze masked to `[0,q)`, `expand1` masked to `[0,e1)` plus `expandk` masked to
- *   `[e1,cout)` (a sum, not a concatenation: both expands are full height in the store);
+ * - fire: squeeze masked to `[0,q)`, `expand1` masked to `[0,e1)` and `expandk` to `[0,ek)`,
+ *   interleaved (the store holds `ceil(C/2)` and `floor(C/2)` rows, C the full width);
  * - low-rank: one conv with the rank-r reconstruction `U_r S_r V_r^T` of the zero-masked full
  *   weight (the SVD of a zero-padded matrix is the padded SVD of the slice);
  * - skip: identity; residual blocks add their input.
@@ -22,6 +22,7 @@ import { batchNormalization, conv, gemm, globalAveragePool } from "../onnx/ops/n
 import { flatten } from "../onnx/ops/shape.ts";
 import type { GraphData } from "../onnx/types.ts";
 import { spatialDims } from "./arch.ts";
+import { interleaveChannels } from "./emit.ts";
 import type { BnStats } from "./materialize.ts";
 import { planSubnet } from "./plan.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
@@ -134,7 +135,7 @@ export function maskedSupernetGraph(
         break;
       }
       case "fire": {
-        const q = b.squeeze!, e1 = Math.floor(b.cout / 2);
+        const q = b.squeeze!, e1 = Math.ceil(b.cout / 2);
         const sq = bnReluMask(convFull(x, full(`${p}.squeeze.w`), 1, 1), `${p}.squeeze.bn`, [0, q]);
         const a = bnReluMask(convFull(sq, full(`${p}.expand1.w`), 1, s), `${p}.expand1.bn`, [
           0,
@@ -143,9 +144,9 @@ export function maskedSupernetGraph(
         const c = bnReluMask(
           convFull(sq, full(`${p}.expandk.w`), k, s),
           `${p}.expandk.bn`,
-          [e1, b.cout],
+          [0, b.cout - e1],
         );
-        y = add(a, c);
+        y = interleaveChannels(a, c, `${p}.interleave`);
         break;
       }
       case "lowRank":

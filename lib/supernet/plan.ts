@@ -6,7 +6,8 @@
  * - a conv producing `cout` of a block's channels keeps rows `[0, cout)`, and reads the first
  *   `cin` input channels (columns `[0, cin)`);
  * - fire: the squeeze keeps rows `[0, q)`; `expand1` rows `[0, e1)` and `expandk` rows
- *   `[e1, cout)`, so concatenating them gives block channels `0..cout-1` in store order;
+ *   `[0, ek)`, interleaved into block channels (row `i` of `expand1` is channel `2i`, of
+ *   `expandk` channel `2i + 1`, at every width);
  * - depthwise: rows `[0, cin)` of `dw.w` (`[cin, 1, k...]`), one group per channel;
  * - low-rank: both factors come from the `conv.w` slice `[0, cout) x [0, cin)` by SVD.
  *
@@ -84,16 +85,6 @@ function planConv(
         bn: `${p}.dw.bn`,
         bnRows: [0, layer.cin],
       };
-    case "expandk": {
-      // expandk produces the block channels after expand1's `cout - layer.cout` ones.
-      const rows: [number, number] = [cout - layer.cout, cout];
-      return {
-        ...base,
-        weight: slice(`${p}.expandk.w`, rows, [0, layer.cin]),
-        bn: `${p}.expandk.bn`,
-        bnRows: rows,
-      };
-    }
     case "lr.u":
     case "lr.v": {
       const conv = slice(`${p}.conv.w`, [0, cout], [0, cin]);
@@ -107,7 +98,8 @@ function planConv(
         bnRows: [0, layer.cout],
       };
     }
-    default: // conv, pw, squeeze, expand1
+    // conv, pw, squeeze, expand1, expandk (fire's expands interleave rows [0, e) of each)
+    default:
       return {
         ...base,
         weight: slice(`${p}.${layer.name}.w`, [0, layer.cout], [0, layer.cin]),

@@ -7,13 +7,14 @@
  * A **channel space** is the stem's output or a plain block's output, together with the
  * residual blocks that follow it (`y = x + f(x)` keeps the channel order). Permuting a space
  * moves, along axis 0, every tensor producing it (the creating conv and its BN; in each member
- * block every operator's output weights and BN), and, along the input axis, every tensor
+ * block every operator's output weights and BN, except fire's expands, see below), and, along the input axis, every tensor
  * reading it (member blocks and the next plain block: `conv.w`, `pw.w`, `squeeze.w` axis 1,
  * `dw.w` and `dw.bn` axis 0; `head.w` axis 1 after the last space).
  *
  * What is preserved: every configuration whose operators keep channel identity (plain conv,
- * depthwise, low-rank, skip) at full width. A fire block is not: its output channel `c` comes
- * from `expand1` or `expandk` by position (`c < floor(width / 2)`), which a permutation moves.
+ * depthwise, low-rank, skip) at full width. A fire block is not: its channel `2i` is row `i` of
+ * `expand1` and `2i + 1` row `i` of `expandk`, which no row permutation of the two can follow,
+ * so fire expands are left in place (and their readers see permuted channels).
  *
  * @module
  */
@@ -49,10 +50,6 @@ function producers(i: number): string[] {
     ...BN(`${p}.conv`),
     `${p}.pw.w`,
     ...BN(`${p}.pw`),
-    `${p}.expand1.w`,
-    ...BN(`${p}.expand1`),
-    `${p}.expandk.w`,
-    ...BN(`${p}.expandk`),
     ...BN(`${p}.lr`),
   ];
 }

@@ -10,14 +10,16 @@
  *   low-rank operator derives its factors from it by SVD); with the depthwise operator
  *   `b<i>.dw.w` `[cin, 1, k...]` + `b<i>.dw.bn.*` `[cin]`, `b<i>.pw.w` `[C, cin, 1...]` +
  *   `b<i>.pw.bn.*` `[C]`; with the fire operator `b<i>.squeeze.w` `[Q, cin, 1...]` (Q the squeeze
- *   width at full width) + bn `[Q]`, `b<i>.expand1.w` `[C, Q, 1...]` and `b<i>.expandk.w`
- *   `[C, Q, k...]` + their bn `[C]`; with low-rank `b<i>.lr.bn.*` `[C]` (its own BN);
+ *   width at full width) + bn `[Q]`, `b<i>.expand1.w` `[ceil(C/2), Q, 1...]` and
+ *   `b<i>.expandk.w` `[floor(C/2), Q, k...]` + their bn; with low-rank `b<i>.lr.bn.*` `[C]` (its own BN);
  * - `head.w` `[numClasses, F]`, `head.b` `[numClasses]`.
  *
- * Both fire expands are full height: output channel `c` of a fire block at width `k` comes from
- * `expand1` when `c < floor(k / 2)` and from `expandk` otherwise, so channel `c` is always read
- * by the next block through the same input weights whatever the width (the slicing rule of
- * `plan.ts`).
+ * A fire block's expands are interleaved: block channel `2i` is row `i` of `expand1`
+ * (`[ceil(C/2), Q, 1...]`) and channel `2i + 1` row `i` of `expandk` (`[floor(C/2), Q, k...]`), at
+ * every width. So each block channel has one producer, and the next block reads it through the
+ * same input weights, whatever the width (the slicing rule of `plan.ts`). (Until store version 2
+ * the expands were concatenated, which gave channels in the middle a different producer at
+ * different widths.)
  *
  * Width scaling keeps the first channels, so channels should be ordered by importance:
  * see `reorder.ts`. BN running statistics are not stored: they are recalibrated per
@@ -109,8 +111,8 @@ export function storeLayout(space: SearchSpace, io: StoreShape): LayoutEntry[] {
     if (space.fireSqueeze !== null) {
       const q = keptChannels(c, space.fireSqueeze);
       conv(`${p}.squeeze`, q, cin, 1);
-      conv(`${p}.expand1`, c, q, 1);
-      conv(`${p}.expandk`, c, q, k);
+      conv(`${p}.expand1`, Math.ceil(c / 2), q, 1);
+      conv(`${p}.expandk`, Math.floor(c / 2), q, k);
     }
     if (space.ranks.length > 0) {
       out.push({ name: `${p}.lr.bn.gamma`, shape: [c], role: "gamma", fanIn: 1 });

@@ -20,8 +20,12 @@ import {
 
 /** The manifest's `format` field. */
 export const STORE_FORMAT = "adaspring-supernet-weights";
-/** The manifest version this code writes and reads. */
-export const STORE_VERSION = 1;
+/**
+ * The manifest version this code writes and reads. Version 2: fire blocks interleave their two
+ * expands (`arch.ts`); a version 1 store holds the same tensors but was trained with the
+ * expands concatenated, so its fire configurations would derive wrong weights.
+ */
+export const STORE_VERSION = 2;
 
 /** The JSON manifest of a saved store. */
 export interface StoreManifest {
@@ -130,6 +134,14 @@ export async function loadWeightStore(
   }
   if (manifest?.format !== STORE_FORMAT) {
     throw badInput(`${path}: not an adaspring weight store (format "${manifest?.format}").`);
+  }
+  if (manifest.version === 1) {
+    throw badInput(
+      `${path}: weight store version 1 was trained with fire blocks' expands concatenated; ` +
+        `this adaspring interleaves them (version ${STORE_VERSION}), so its fire ` +
+        `configurations would derive wrong weights. Train the supernet again ` +
+        `(train-supernet, or delete the evaluate stage's supernet directory and rerun).`,
+    );
   }
   if (manifest.version !== STORE_VERSION) {
     throw badInput(

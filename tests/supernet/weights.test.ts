@@ -28,7 +28,7 @@ Deno.test("store init is deterministic in the seed and He-scaled", () => {
   const std = Math.sqrt(w.data.reduce((s, v) => s + v * v, 0) / w.data.length);
   assert.ok(Math.abs(std - Math.sqrt(2 / 576)) < 0.05 * Math.sqrt(2 / 576), `std ${std}`);
   assert.equal(a.origin, "untrained (initialised from seed 4)");
-  assert.deepEqual(a.tensors.get("b3.expandk.w")!.shape, [64, 16, 3, 3]);
+  assert.deepEqual(a.tensors.get("b3.expandk.w")!.shape, [32, 16, 3, 3]); // floor(64 / 2) rows
   assert.deepEqual(a.tensors.get("b1.dw.w")!.shape, [32, 1, 3, 3]);
 });
 
@@ -137,6 +137,11 @@ Deno.test("save/load round trip, version, checksum and architecture errors", asy
   const manifest = JSON.parse(await Deno.readTextFile(path));
   await Deno.writeTextFile(path, JSON.stringify({ ...manifest, version: 99 }));
   await assert.rejects(() => loadWeightStore(path, space), /version 99/);
+  await Deno.writeTextFile(path, JSON.stringify({ ...manifest, version: 1 }));
+  await assert.rejects(
+    () => loadWeightStore(path, space),
+    /version 1 was trained with fire blocks' expands concatenated.*Train the supernet again/,
+  );
   await assert.rejects(() => loadWeightStore(`${dir}/none.json`, space), AdaspringError);
   await Deno.remove(dir, { recursive: true });
 });
@@ -146,7 +151,7 @@ Deno.test("materialized subnet weights map back to their store slices", () => {
   const config = parseConfigId(space, "b0:fire-w.5|b1:dw|b2:lr.5-w.75|b3:skip|b4:conv-w.25");
   const m = materialize(store, space, config, { inputShape: [1, 28, 28] });
   const t = m.weights.tensors;
-  assert.deepEqual(t.get("b0.expandk.w")!.source.rows, [8, 16]);
+  assert.deepEqual(t.get("b0.expandk.w")!.source.rows, [0, 8]); // interleaved: channels 1, 3, .., 15
   assert.deepEqual(t.get("b4.conv.w")!.shape, [32, 48, 3, 3]);
   assert.deepEqual(t.get("b4.conv.w")!.data, readSlice(store, t.get("b4.conv.w")!.source));
   assert.equal(t.get("b2.lr.u.w")!.source.derived?.kind, "svd-u");
