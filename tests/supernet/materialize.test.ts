@@ -91,3 +91,40 @@ Deno.test("low-rank at full rank equals the plain conv it factors", () => {
     assert.ok(maxAbsDiff(plain, run(`b0:conv-w${w}|b1:lr1-w.5`)) > 1e-4); // and it is not vacuous
   }
 });
+
+Deno.test("1-D fire blocks at every width: materialized subnet equals the masked forward", () => {
+  const tiny = tinySpace({
+    kind: "conv1d",
+    stem: { channels: 6, kernel: 3, stride: 1 },
+    blocks: [
+      { channels: 8, kernel: 5, stride: 2 },
+      { channels: 8, kernel: 3, stride: 1, optional: true },
+      { channels: 16, kernel: 3, stride: 2 },
+    ],
+  }, { fire: { squeeze: 0.5 }, width: [1, 0.75, 0.5, 0.25] });
+  const io = { inputChannels: 2, numClasses: 3 };
+  const st = createWeightStore(tiny, io, 6);
+  const rng = createRng(2).fork("bn");
+  for (const [name, t] of st.tensors) {
+    if (name.endsWith(".gamma")) t.data.forEach((_, i) => t.data[i] = rng.uniform(0.5, 1.5));
+    if (name.endsWith(".beta")) t.data.forEach((_, i) => t.data[i] = rng.uniform(-0.2, 0.2));
+  }
+  const input = {
+    dtype: "float32" as const,
+    shape: [2, 2, 16],
+    data: randomInput(1, 8).data.subarray(0, 64),
+  };
+  for (const w of ["1", ".75", ".5", ".25"]) {
+    const id = `b0:fire-w${w}|b1:fire|b2:fire-w${w}`;
+    const cfg = parseConfigId(tiny, id);
+    const sliced = evaluate(materialize(st, tiny, cfg, { inputShape: [2, 16] }).model.graph, {
+      input,
+    }).logits;
+    const masked = evaluate(maskedSupernetGraph(st, tiny, cfg, { inputShape: [2, 16] }), {
+      input,
+    }).logits;
+    const scale = Math.max(...masked.data.map(Math.abs));
+    assert.ok(scale > 1e-3, `${id}: logits are all ~0`);
+    assert.ok(maxAbsDiff(sliced.data, masked.data) < 1e-4 * Math.max(1, scale), id);
+  }
+});
