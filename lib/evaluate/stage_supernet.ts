@@ -8,7 +8,8 @@
  */
 import { join } from "node:path";
 import type { SuiteConfig } from "../config/suite.ts";
-import { artifactName, runProfile } from "../profile/run.ts";
+import { badInput } from "../errors.ts";
+import { artifactName, runProfile, weightsIdentity } from "../profile/run.ts";
 import { type ProfileArtifact, readProfile } from "../profile/artifact.ts";
 import { trainSupernet } from "../supernet/ensemble.ts";
 import { createWeightStore, type WeightStore } from "../supernet/weights.ts";
@@ -164,7 +165,16 @@ export async function profileStage(
         },
       });
     }
-    out.set(platform, { path, artifact: await readProfile(path) });
+    const artifact = await readProfile(path);
+    // A supernet retrained under the same suite settings (e.g. after its directory was deleted)
+    // leaves the stamp matching, so check the weights the profile was made from.
+    if (artifact.supernet.weightsHash !== await weightsIdentity(weightsPath, t.seed)) {
+      throw badInput(
+        `${path} was made from other supernet weights than ${weightsPath} (retrained?); ` +
+          `delete ${dir} and rerun to profile the current supernet`,
+      );
+    }
+    out.set(platform, { path, artifact });
   }
   return out;
 }

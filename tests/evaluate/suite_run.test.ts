@@ -137,3 +137,28 @@ Deno.test("evaluate: a rerun resumes from the stages, same seeds give the same c
       .map((r) => [r.name, r.accuracy.value]);
   assert.deepEqual(acc(b3), acc(body));
 });
+
+Deno.test("evaluate: a profile made from other supernet weights is refused, not reused", async () => {
+  const work = join(dir, "work-stale");
+  await Deno.mkdir(work);
+  await new Deno.Command("cp", { args: ["-r", `${join(dir, "work1")}/.`, work] }).output();
+  let manifest = "";
+  for await (const e of Deno.readDir(work)) {
+    const candidate = join(work, e.name, "supernet", "supernet.weights.json");
+    try {
+      await Deno.stat(candidate);
+      manifest = candidate;
+    } catch { /* not a task directory */ }
+  }
+  assert.ok(manifest, "the first run saved its supernet");
+  // The copied stage summary still points at work1's weights: point it at the copy's.
+  const summaryPath = join(manifest, "..", "summary.json");
+  const summary = JSON.parse(await Deno.readTextFile(summaryPath));
+  await Deno.writeTextFile(summaryPath, JSON.stringify({ ...summary, weightsPath: manifest }));
+  // Same weights, other manifest bytes: what a retrained supernet looks like to the profile.
+  await Deno.writeTextFile(manifest, (await Deno.readTextFile(manifest)).trimEnd() + "\n\n");
+  await assert.rejects(
+    () => runSuite({ suite: loaded, outDir: join(dir, "out-stale"), workDir: work, log: () => {} }),
+    /was made from other supernet weights .*delete .*profile/,
+  );
+});
