@@ -38,11 +38,24 @@ export function interleaveChannels(a: Tensor, b: Tensor, name: string): Tensor {
     throw new RangeError(`interleave: ${ca} and ${cb} channels (the first may have one more)`);
   }
   const rest = a.shape.slice(2) as number[];
-  const head = ca > cb ? slice(a, [0], [cb], [1]) : a;
+  // Every node is named under `name` (e.g. `b3.interleave.*`), so that it stays in its block
+  // when a graph is cut into per-block parts (profile/host_source.ts).
+  const head = ca > cb ? slice(a, [0], [cb], [1], undefined, { name: `${name}.head` }) : a;
   // [N, c, ...] -> [N, c, 1, ...], joined on the new axis, read back as [N, 2c, ...].
-  const pairs = concat([reshape(head, [0, cb, 1, ...rest]), reshape(b, [0, cb, 1, ...rest])], 2);
-  const joined = reshape(pairs, [0, 2 * cb, ...rest], { name: ca > cb ? undefined : name });
-  return ca > cb ? concat([joined, slice(a, [cb], [ca], [1])], 1, { name }) : joined;
+  const pairs = concat(
+    [
+      reshape(head, [0, cb, 1, ...rest], { name: `${name}.a` }),
+      reshape(b, [0, cb, 1, ...rest], { name: `${name}.b` }),
+    ],
+    2,
+    { name: `${name}.pairs` },
+  );
+  const joined = reshape(pairs, [0, 2 * cb, ...rest], {
+    name: ca > cb ? `${name}.joined` : name,
+  });
+  if (ca === cb) return joined;
+  const tail = slice(a, [cb], [ca], [1], undefined, { name: `${name}.tail` });
+  return concat([joined, tail], 1, { name });
 }
 
 /**

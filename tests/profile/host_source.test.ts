@@ -10,7 +10,12 @@ import {
 import { blockVariants } from "../../lib/profile/space_eval.ts";
 import { measureUnit, type TimingUnit } from "../../lib/profile/timing.ts";
 import { materialize } from "../../lib/supernet/materialize.ts";
-import { createSearchSpace, largestConfig, smallestConfig } from "../../lib/supernet/mod.ts";
+import {
+  createSearchSpace,
+  largestConfig,
+  parseConfigId,
+  smallestConfig,
+} from "../../lib/supernet/mod.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
 
 const space = createSearchSpace((await loadTaskConfig("mnist")).config);
@@ -25,8 +30,7 @@ Deno.test("partOfNode maps node names to stem, blocks and head", () => {
   assert.equal(partOfNode("logits"), "head");
 });
 
-Deno.test("extractPart cuts each part with one input and the activation shapes it has there", () => {
-  const m = materialize(store, space, { ...largestConfig(space), int8: true }, { inputShape });
+function checkParts(m: ReturnType<typeof materialize>) {
   const parts = ["stem", ...space.blocks.map((_, i) => `b${i}`), "head"];
   let nodes = 0;
   for (const part of parts) {
@@ -45,6 +49,14 @@ Deno.test("extractPart cuts each part with one input and the activation shapes i
     }
   }
   assert.equal(nodes, m.model.graph.nodes.length, "the parts partition the graph");
+}
+
+Deno.test("extractPart cuts each part with one input and the activation shapes it has there", () => {
+  const m = materialize(store, space, { ...largestConfig(space), int8: true }, { inputShape });
+  checkParts(m);
+  // Fire blocks interleave their expands with several nodes, all of which stay in the block.
+  const fire = parseConfigId(space, "b0:fire-w.5|b1:fire|b2:fire-w1|b3:dw|b4:fire-w.25|q8");
+  checkParts(materialize(store, space, fire, { inputShape }));
   const b0 = extractPart(m.model, "b0").graph;
   assert.deepEqual(b0.inputs[0].shape, ["N", 16, 28, 28]);
   const head = extractPart(m.model, "head").graph;
