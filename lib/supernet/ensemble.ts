@@ -21,6 +21,7 @@ import type { Samples } from "../data/types.ts";
 import type { BackendName } from "../runtime/types.ts";
 import { createOptimizer, type OptimizerConfig } from "../train/optimizer.ts";
 import { learningRate, type Schedule, type ScheduleKind } from "../train/schedule.ts";
+import { optimizationSettings } from "../train/trainer.ts";
 import { abortedNow } from "../util/abort.ts";
 import { createRng } from "../util/rng.ts";
 import {
@@ -222,12 +223,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
   let best: BestStore = { epoch: 0, score: -1, store: copyStore(store, store.origin) };
   const settings = {
     ...o.settings,
-    seed: o.seed,
-    batchSize: o.batchSize,
-    lr: o.lr,
-    optimizer: o.optimizer,
-    schedule: o.schedule,
-    warmupEpochs: o.warmupEpochs ?? 0,
+    ...optimizationSettings(o),
     random,
     sampling,
     distill: o.distill,

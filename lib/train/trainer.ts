@@ -34,9 +34,9 @@ import {
 } from "./checkpoint.ts";
 import { createEngine, type StepEngine } from "./engine.ts";
 import { evaluateSplit } from "./evaluate.ts";
-import { createOptimizer, type Optimizer, type Param } from "./optimizer.ts";
+import { createOptimizer, type Optimizer, type OptimizerConfig, type Param } from "./optimizer.ts";
 import { openSession } from "./ort.ts";
-import { learningRate, type Schedule } from "./schedule.ts";
+import { learningRate, type Schedule, type ScheduleKind } from "./schedule.ts";
 import {
   checkOptions,
   type EpochMetrics,
@@ -73,6 +73,28 @@ interface RunState {
 }
 
 /**
+ * The optimisation settings every resumable run records (the trainer's and ensemble
+ * training's): seed, batch size, learning rate, optimizer, schedule and warm-up.
+ */
+export function optimizationSettings(o: {
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly optimizer: OptimizerConfig;
+  readonly schedule: ScheduleKind;
+  readonly warmupEpochs?: number;
+}): Record<string, unknown> {
+  return {
+    seed: o.seed,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    optimizer: o.optimizer,
+    schedule: o.schedule,
+    warmupEpochs: o.warmupEpochs ?? 0,
+  };
+}
+
+/**
  * The settings a resumed run must share with its checkpoint (hashed into its `configHash`):
  * the caller's `settings` (task, model, data limit, ...), seed, batch size, learning rate,
  * optimizer, schedule, warm-up, label smoothing, trained parameters and training-set size.
@@ -81,12 +103,7 @@ interface RunState {
 export function trainingSettings(o: TrainOptions): Record<string, unknown> {
   return {
     ...o.settings,
-    seed: o.seed,
-    batchSize: o.batchSize,
-    lr: o.lr,
-    optimizer: o.optimizer,
-    schedule: o.schedule,
-    warmupEpochs: o.warmupEpochs ?? 0,
+    ...optimizationSettings(o),
     labelSmoothing: o.labelSmoothing ?? 0,
     params: o.params ?? null,
     trainSamples: o.data.train.y.length,
