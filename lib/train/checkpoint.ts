@@ -36,6 +36,7 @@ import type { Attribute, GraphData } from "../onnx/types.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import type { RngState } from "../util/rng.ts";
 import { canonicalJson } from "../data/cache.ts";
+import { formatPath } from "../config/source.ts";
 import type { Param } from "./optimizer.ts";
 
 /** Current checkpoint format version (written); version 1 is still read. */
@@ -236,8 +237,7 @@ export function decodeCheckpoint(bytes: Uint8Array, path: string): Checkpoint {
   const parsed = headerSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.map((k) => typeof k === "number" ? `[${k}]` : `.${String(k)}`)
-      .join("").replace(/^\./, "");
+    const field = formatPath(issue.path);
     throw fail(`malformed header (${field || "header"}: ${issue.message})`);
   }
   const h = parsed.data;
