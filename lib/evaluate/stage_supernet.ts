@@ -146,6 +146,7 @@ export async function profileStage(
   const out: Profiles = new Map();
   // The host first: modeled platforms borrow its calibration from the same directory.
   const platforms = [...new Set(["host", ...suite.platforms])];
+  const weightsHash = await weightsIdentity(weightsPath, t.seed);
   for (const platform of platforms) {
     const path = join(dir, artifactName(platform));
     if (!(await exists(path))) {
@@ -168,7 +169,7 @@ export async function profileStage(
     const artifact = await readProfile(path);
     // A supernet retrained under the same suite settings (e.g. after its directory was deleted)
     // leaves the stamp matching, so check the weights the profile was made from.
-    if (artifact.supernet.weightsHash !== await weightsIdentity(weightsPath, t.seed)) {
+    if (artifact.supernet.weightsHash !== weightsHash) {
       throw badInput(
         `${path} was made from other supernet weights than ${weightsPath} (retrained?); ` +
           `delete ${dir} and rerun to profile the current supernet`,
