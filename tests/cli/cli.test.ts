@@ -1,28 +1,6 @@
 import assert from "node:assert/strict";
-import { main } from "../../cli/main.ts";
 import { ExitCode } from "../../lib/errors.ts";
-
-/** Run the CLI in-process, capturing what it prints. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const saved = { log: console.log, error: console.error };
-  const outWrite = Deno.stdout.writeSync, errWrite = Deno.stderr.writeSync;
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => err.push(a.join(" "));
-  // Commander writes help and usage errors straight to the streams.
-  const dec = new TextDecoder();
-  Deno.stdout.writeSync = (b: Uint8Array) => (out.push(dec.decode(b)), b.length);
-  Deno.stderr.writeSync = (b: Uint8Array) => (err.push(dec.decode(b)), b.length);
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = saved.log;
-    console.error = saved.error;
-    Deno.stdout.writeSync = outWrite;
-    Deno.stderr.writeSync = errWrite;
-  }
-}
+import { runMain as run } from "./run_main.ts";
 
 Deno.test("config validate accepts the shipped tasks", async () => {
   const files = ["mnist", "fashion", "har", "sensor", "sound"].map((t) =>

@@ -5,27 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { main } from "../../cli/main.ts";
 import { ExitCode } from "../../lib/errors.ts";
+import { runMain as run } from "./run_main.ts";
 import { encodeIdxU8, sensorCsv, writeIdxDir } from "../data/fixtures.ts";
 import { tone, writeWavFolder } from "../data/fixtures_sound.ts";
-
-/** Run the CLI in-process and return its exit code and everything it printed to stderr. */
-async function run(args: string[]): Promise<{ code: number; err: string }> {
-  const err: string[] = [];
-  const saved = { log: console.log, error: console.error, warn: console.warn };
-  const errWrite = Deno.stderr.writeSync;
-  const dec = new TextDecoder();
-  console.log = () => {};
-  console.error = console.warn = (...a: unknown[]) => err.push(a.join(" "));
-  Deno.stderr.writeSync = (b: Uint8Array) => (err.push(dec.decode(b)), b.length);
-  try {
-    return { code: await main(args), err: err.join("\n") };
-  } finally {
-    Object.assign(console, saved);
-    Deno.stderr.writeSync = errWrite;
-  }
-}
 
 /** A task file for `source` reading `path`, written into `dir`. */
 async function taskFile(dir: string, name: string, dataset: string, kind = "conv2d") {
