@@ -215,7 +215,13 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
   const root = createRng(o.seed).fork("ensemble");
   const sampling = o.sampling ?? "uniform";
   const random = o.random ?? 2;
-  const watched = watchedConfigs(space, root.fork("watched"), o.watchRandom ?? 3, sampling);
+  const watched = watchedConfigs(
+    space,
+    root.fork("watched"),
+    o.watchRandom ?? 3,
+    sampling,
+    random,
+  );
   const arch = await ensembleArchitectureHash(store);
   const optimizer = createOptimizer(o.optimizer);
   let epoch = 0;
@@ -375,7 +381,9 @@ async function runEpoch(
     const students = [smallest];
     // The slot counts on over steps, so that corners alternate with mixes even at --random 1.
     for (let k = 0; k < random; k++) {
-      students.push(drawConfig(space, rng, sampling, ctx.optimizer.steps * random + k));
+      students.push(
+        drawConfig(space, rng, sampling, ctx.optimizer.steps * random + k, random),
+      );
     }
     sums.lr = learningRate(schedule, ctx.optimizer.steps);
     const batch = { x, y, inputShape: data.inputShape };

@@ -25,12 +25,16 @@ export interface WatchedConfig {
   readonly config: SubnetConfig;
 }
 
-/** The largest, the smallest and `random` fixed sampled configurations (float). */
+/**
+ * The largest, the smallest and `random` fixed sampled configurations (float), drawn as the
+ * training draws them (`sampling`, with `trainRandom` sampled configurations per step).
+ */
 export function watchedConfigs(
   space: SearchSpace,
   rng: Rng,
   random: number,
   sampling: Sampling,
+  trainRandom = 2,
 ): WatchedConfig[] {
   const out: WatchedConfig[] = [];
   const add = (role: WatchedConfig["role"], config: SubnetConfig) => {
@@ -39,7 +43,7 @@ export function watchedConfigs(
   };
   add("largest", largestConfig(space));
   add("smallest", smallestConfig(space));
-  for (let i = 0; i < random; i++) add("random", drawConfig(space, rng, sampling, i));
+  for (let i = 0; i < random; i++) add("random", drawConfig(space, rng, sampling, i, trainRandom));
   return out;
 }
 

@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { createSessionCache } from "../../lib/supernet/ensemble_sessions.ts";
 import {
   accumulate,
+  balancedChoiceProbabilities,
+  blockFamily,
   createGradientBuffer,
   drawConfig,
   ensembleStep,
@@ -121,6 +123,48 @@ Deno.test("drawConfig: deterministic per seed, float, op-balanced covers every o
     ops.add(space.blocks[1].choices[c.choices[1]].op);
   }
   assert.deepEqual([...ops].sort(), ["conv", "dw", "fire", "lowRank", "skip"]);
+});
+
+Deno.test("balanced sampling levels the expected trainings per weight family, counting the sandwich", () => {
+  const space = tinyEnsembleSpace();
+  const largest = largestConfig(space), smallest = smallestConfig(space);
+  for (const random of [1, 2, 4, 9]) {
+    const p = balancedChoiceProbabilities(space, random);
+    space.blocks.forEach((b, i) => {
+      assert.ok(Math.abs(p[i].reduce((a, x) => a + x, 0) - 1) < 1e-12, `block ${i} sums to 1`);
+      // Expected configurations per step training each family: sandwich + random * p.
+      const load = new Map<string, number>();
+      b.choices.forEach((c, j) => {
+        const f = blockFamily(c.op);
+        load.set(f, (load.get(f) ?? 0) + random * p[i][j]);
+      });
+      for (const c of [largest, smallest]) {
+        const f = blockFamily(b.choices[c.choices[i]].op);
+        load.set(f, load.get(f)! + 1);
+      }
+      const sampled = [...load].filter(([f]) =>
+        b.choices.some((c, j) => blockFamily(c.op) === f && p[i][j] > 0)
+      );
+      const level = Math.max(...sampled.map(([, v]) => v));
+      for (const [f, v] of load) {
+        // Sampled families sit at one level; a family left out is already above it.
+        if (sampled.some(([g]) => g === f)) assert.ok(Math.abs(v - level) < 1e-9, `${f} ${v}`);
+        else assert.ok(v >= level - 1e-9, `${f} left out at ${v} < ${level}`);
+      }
+      // Within a family the choices share its probability equally.
+      for (const f of new Set(b.choices.map((c) => blockFamily(c.op)))) {
+        const ps = b.choices.flatMap((c, j) => blockFamily(c.op) === f ? [p[i][j]] : []);
+        assert.ok(ps.every((x) => Math.abs(x - ps[0]) < 1e-12), `${f} uniform inside`);
+      }
+    });
+  }
+  // Draws follow the probabilities (block 1, 4 random configurations per step).
+  const p = balancedChoiceProbabilities(space, 4);
+  const counts = new Array<number>(space.blocks[1].choices.length).fill(0);
+  const rng = createRng(5);
+  const n = 4000;
+  for (let k = 0; k < n; k++) counts[drawConfig(space, rng, "balanced", k, 4).choices[1]]++;
+  counts.forEach((c, j) => assert.ok(Math.abs(c / n - p[1][j]) < 0.03, `choice ${j}: ${c / n}`));
 });
 
 Deno.test("drawConfig corners: even slots use one operator and one width in every block", () => {
