@@ -235,6 +235,9 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     distill: o.distill,
     ...(o.featureDistill ? { featureDistill: o.featureDistill } : {}),
     ...(o.reorderChannels ? { reorderChannels: true } : {}),
+    // Low-rank blocks train through their rank-r projection (train_graph.ts); checkpoints
+    // written before (straight-through) lack this and are not resumed under it.
+    lowRankTraining: "projected",
     watchRandom: o.watchRandom ?? 3,
     calibrationSamples: o.calibrationSamples ?? 256,
     trainSamples: nTrain,

@@ -23,6 +23,7 @@ import { sampleConfig } from "./enumerate.ts";
 import { largestConfig, smallestConfig } from "./extremes.ts";
 import type { SessionCache, TrainingSession } from "./ensemble_sessions.ts";
 import { addToSlice, readSlice } from "./slice.ts";
+import { projectionFeeds } from "./train_graph.ts";
 import type { BlockOp, BlockSpace, SearchSpace, SubnetConfig } from "./space.ts";
 import { markUpdated, type StoreTensor, type WeightStore } from "./weights.ts";
 
@@ -308,7 +309,10 @@ export async function runConfig(
   }
   const share = n / s.shards;
   const size = batch.x.length / n;
-  const common: Record<string, TensorData> = { ...s.stateFeeds };
+  const common: Record<string, TensorData> = {
+    ...s.stateFeeds,
+    ...projectionFeeds(store, s.built.projections),
+  };
   for (const p of s.built.params) {
     common[p.name] = { dtype: "float32", shape: p.shape, data: readSlice(store, p.slice) };
   }

@@ -10,30 +10,32 @@
  * too (`<bn>.mean|var`, fed 0 and 1) because the training graph contract has them, but their
  * updates are ignored: statistics are recalibrated per configuration (`bn_calibration.ts`).
  *
- * **Low-rank blocks (straight-through).** The low-rank factors are an SVD of the shared conv
- * weight, which standard ONNX ops cannot compute inside the graph, and training the factors
- * needs an SVD per low-rank block per step (0.3 s measured here for mnist's 128 x 576 block-4
- * weight, as long as a whole training step of the largest configuration) plus a rule to map
- * factor updates back to the shared weight. So during training a low-rank block runs as the
- * plain conv on the shared slice `b<i>.conv.w` `[0,cout) x [0,cin)`, followed by its own BN
- * `b<i>.lr.bn` and ReLU: the factorised operator is replaced by the weight it approximates
- * (a straight-through estimator of `W_r = svd_r(W)`, `dW_r/dW ≈ I`). Its BN affine parameters
- * are trained on the full-rank output; the rank-r error is absorbed at evolution time by BN
- * recalibration on the rank-r subnet. Training thus keeps the shared conv weight good for
- * every width the low-rank choices read, but does not specialise it to low ranks.
+ * **Low-rank blocks (projected).** The low-rank factors are an SVD of the shared conv weight,
+ * which standard ONNX ops cannot compute inside the graph. But the rank-r operator equals the
+ * plain conv on `P W`, with `W` the shared slice `b<i>.conv.w` `[0,cout) x [0,cin)` (rows
+ * flattened to `cout x cin*k*k`) and `P = U_r U_r^T` the projection on its top r left singular
+ * vectors (`lowrank_projection.ts`). So `lr.u` runs as Reshape -> MatMul(P, W) -> Reshape -> Conv
+ * with `P` an untrained input `<tensor>.proj` that the trainer recomputes from the store before
+ * every step ({@link SubnetForward.projections}), and `lr.v` as the identity followed by the
+ * block's own BN `b<i>.lr.bn` and ReLU. The forward pass is thus the deployed rank-r operator,
+ * its BN is trained on rank-r outputs, and the shared weight gets `P^T dL/d(PW)`. (Until
+ * 2026-11-29 low-rank blocks trained straight through, as the full-rank conv, so training
+ * never saw the rank-r error.) At full rank `P` is the identity and is left out.
  *
  * @module
  */
 import { GraphBuilder, type Tensor } from "../onnx/graph.ts";
 import { relu } from "../onnx/ops/math.ts";
-import { batchNormalization, conv, gemm } from "../onnx/ops/nn.ts";
+import { batchNormalization, conv, gemm, matMul } from "../onnx/ops/nn.ts";
+import { reshape } from "../onnx/ops/shape.ts";
 import { encodeModel } from "../onnx/proto/encode.ts";
-import type { GraphData } from "../onnx/types.ts";
+import type { GraphData, TensorData } from "../onnx/types.ts";
 import type { LossSpec } from "../train/loss.ts";
 import { buildTrainingGraph, type TrainingGraph } from "../train/training_graph.ts";
 import { convOptions, emitBackbone } from "./emit.ts";
 import { type PlanConv, planSubnet, type SubnetPlan } from "./plan.ts";
-import { sliceShape, type StoreSlice } from "./slice.ts";
+import { readSlice, sliceShape, type StoreSlice } from "./slice.ts";
+import { lowRankProjection } from "./lowrank_projection.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
 import { BN_EPSILON, type WeightStore } from "./weights.ts";
 
@@ -54,6 +56,15 @@ export interface BlockFeature {
   readonly channels: number;
 }
 
+/** The rank-r projection input of one low-rank block (module doc). */
+export interface ProjectionInput {
+  /** Graph input name, `<conv tensor>.proj`, shaped `[cout, cout]`. */
+  readonly name: string;
+  /** The conv slice the projection is computed from. */
+  readonly slice: StoreSlice;
+  readonly rank: number;
+}
+
 /** A subnet's training-mode forward graph and its parameters. */
 export interface SubnetForward {
   readonly plan: SubnetPlan;
@@ -62,6 +73,8 @@ export interface SubnetForward {
   readonly params: readonly ParamSlice[];
   /** Every block's output tensor, in block order (skipped blocks have none). */
   readonly blocks: readonly BlockFeature[];
+  /** Projection inputs of the low-rank blocks below full rank (untrained, fed every step). */
+  readonly projections: readonly ProjectionInput[];
 }
 
 /**
@@ -112,15 +125,34 @@ export function subnetForward(
     }, { epsilon: BN_EPSILON, name: bn });
     return relu(z, { name: `${bn}.relu` });
   };
+  const projections: ProjectionInput[] = [];
   const layer = (x: Tensor, c: PlanConv): Tensor => {
-    const kind = c.weight.derived?.kind;
-    // Straight-through low-rank (module doc): lr.u runs as the plain conv it approximates,
-    // lr.v as the identity followed by the block's BN and ReLU.
-    if (kind === "svd-v") return bnRelu(x, c.bn!, c.bnRows);
+    const derived = c.weight.derived;
+    // Projected low-rank (module doc): lr.u runs as the conv on P W, lr.v as the identity
+    // followed by the block's BN and ReLU.
+    if (derived?.kind === "svd-v") return bnRelu(x, c.bn!, c.bnRows);
     const slice: StoreSlice = { ...c.weight, derived: null };
     const opts = convOptions(c, plan.dims);
-    const y = conv(x, param(slice), undefined, opts);
-    return kind === "svd-u" ? y : bnRelu(y, c.bn!, c.bnRows);
+    let w = param(slice);
+    if (derived?.kind === "svd-u") {
+      const shape = w.shape as number[];
+      const [cout, cols] = [shape[0], shape.slice(1).reduce((a, b) => a * b, 1)];
+      if (derived.rank < Math.min(cout, cols)) {
+        const name = `${slice.tensor}.proj`;
+        projections.push({ name, slice, rank: derived.rank });
+        const p = g.param(name, {
+          dtype: "float32",
+          shape: [cout, cout],
+          data: new Float32Array(cout * cout),
+        });
+        const flat = reshape(w, [cout, cols], { name: `${slice.tensor}.flat` });
+        w = reshape(matMul(p, flat, { name: `${slice.tensor}.projected` }), shape, {
+          name: `${slice.tensor}.rank${derived.rank}`,
+        });
+      }
+    }
+    const y = conv(x, w, undefined, opts);
+    return derived?.kind === "svd-u" ? y : bnRelu(y, c.bn!, c.bnRows);
   };
   const input = g.input("input", "float32", ["N", ...inputShape]);
   const blocks: BlockFeature[] = [];
@@ -132,7 +164,7 @@ export function subnetForward(
     name: "head",
   });
   g.output(logits, "logits");
-  return { plan, graph: g.toGraph(), params, blocks };
+  return { plan, graph: g.toGraph(), params, blocks, projections };
 }
 
 /** Options of {@link buildSubnetTraining}. */
@@ -163,13 +195,16 @@ export interface SubnetTraining {
   readonly blocks: readonly BlockFeature[];
   /** Block index -> target input name, when feature distillation is on. */
   readonly featureTargets: ReadonlyMap<number, string>;
+  /** Projection inputs to feed from the store before every run ({@link projectionFeeds}). */
+  readonly projections: readonly ProjectionInput[];
 }
 
 /**
  * The training graph of `config`: inputs `input`, `labels` (and `teacher_logits` for a
  * distillation loss), the parameters (store names) and BN statistics; outputs loss, correct,
  * `<param>__grad`, and the training-mode `logits` (the teacher signal of in-place
- * distillation).
+ * distillation). Low-rank blocks below full rank also read a `<tensor>.proj` input
+ * ({@link projectionFeeds}).
  *
  * @example
  * ```ts
@@ -196,6 +231,7 @@ export function buildSubnetTraining(
     loss: o.loss,
     batchSize: o.batchSize,
     params: f.params.map((p) => p.name),
+    constants: f.projections.map((p) => p.name),
     featureTargets: weight > 0
       ? f.blocks.map((b) => ({ output: b.name, weight: weight / f.blocks.length }))
       : undefined,
@@ -224,5 +260,60 @@ export function buildSubnetTraining(
     logits: "logits",
     blocks: f.blocks,
     featureTargets,
+    projections: f.projections,
   };
 }
+
+/**
+ * The projection feeds of a training graph for the store's current values: `P = U_r U_r^T` of
+ * each low-rank block's conv slice (module doc). Memoized per store revision, so the
+ * configurations of one step that share a slice and rank compute it once.
+ *
+ * @example
+ * ```ts
+ * import { buildSubnetTraining, projectionFeeds } from "./train_graph.ts";
+ * import { createWeightStore } from "./weights.ts";
+ * import { createSearchSpace, parseConfigId } from "./mod.ts";
+ * import { loadTaskConfig } from "../config/task.ts";
+ * const space = createSearchSpace((await loadTaskConfig("mnist")).config);
+ * const store = createWeightStore(space, { inputChannels: 1, numClasses: 10 }, 0);
+ * const config = parseConfigId(space, "b0:lr.25-w1|b1:conv|b2:conv-w1|b3:conv|b4:conv-w1");
+ * const t = buildSubnetTraining(store, space, config, {
+ *   inputShape: [1, 28, 28], batchSize: 8, loss: { kind: "cross-entropy" } });
+ * const feeds = projectionFeeds(store, t.projections);
+ * console.assert(feeds["b0.conv.w.proj"].shape.join() === "32,32");
+ * ```
+ */
+export function projectionFeeds(
+  store: WeightStore,
+  projections: readonly ProjectionInput[],
+): Record<string, TensorData> {
+  let memo = projectionMemo.get(store);
+  if (!memo || memo.revision !== store.revision) {
+    memo = { revision: store.revision, values: new Map() };
+    projectionMemo.set(store, memo);
+  }
+  const out: Record<string, TensorData> = {};
+  for (const p of projections) {
+    const key = `${p.name}|${p.slice.rows}|${p.slice.cols}|${p.rank}`;
+    let value = memo.values.get(key);
+    if (!value) {
+      const w = readSlice(store, p.slice);
+      const shape = sliceShape(store, p.slice);
+      const rows = shape[0], cols = w.length / rows;
+      value = {
+        dtype: "float32",
+        shape: [rows, rows],
+        data: lowRankProjection(w, rows, cols, p.rank),
+      };
+      memo.values.set(key, value);
+    }
+    out[p.name] = value;
+  }
+  return out;
+}
+
+const projectionMemo = new WeakMap<
+  WeightStore,
+  { revision: number; values: Map<string, TensorData> }
+>();

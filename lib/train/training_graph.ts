@@ -41,6 +41,11 @@ export interface TrainingGraphOptions {
   readonly loss: LossSpec;
   /** Initializers to train (default: {@link defaultParams}). */
   readonly params?: readonly string[];
+  /**
+   * Initializers fed as inputs under their own names but not trained (no gradient output), for
+   * values that change between steps without being parameters (e.g. a projection matrix).
+   */
+  readonly constants?: readonly string[];
   /** Static batch size of the training graph (default: keep the forward's batch dim). */
   readonly batchSize?: number;
   /** Name of the forward output holding the logits (default: the first output). */
@@ -60,6 +65,8 @@ export interface TrainingGraph {
   readonly params: readonly string[];
   /** BN running statistics, fed as inputs under their own names. */
   readonly state: readonly string[];
+  /** Untrained inputs fed under their own names ({@link TrainingGraphOptions.constants}). */
+  readonly constants: readonly string[];
   /** Data, labels and (distillation) teacher-logit input names. */
   readonly data: string;
   readonly labels: string;
@@ -101,6 +108,7 @@ interface Prepared {
   g: GraphBuilder;
   params: string[];
   state: string[];
+  constants: string[];
   data: string;
   logits: string;
   updates: Record<string, string>;
@@ -113,13 +121,14 @@ function prepare(
 ): Prepared {
   const params = [...(o.params ?? defaultParams(forward))];
   const state = bnStatistics(forward);
+  const constants = [...(o.constants ?? [])];
   const byName = new Map(forward.initializers.map((t) => [t.name, t]));
-  for (const p of [...params, ...state]) {
+  for (const p of [...params, ...state, ...constants]) {
     if (!byName.has(p)) {
       throw new AdaspringError(`forward graph "${forward.name}" has no initializer "${p}"`);
     }
   }
-  const fed = new Set([...params, ...state]);
+  const fed = new Set([...params, ...state, ...constants]);
   const dataInputs = forward.inputs.filter((v) => !byName.has(v.name));
   if (dataInputs.length !== 1) {
     throw new AdaspringError(
@@ -146,7 +155,7 @@ function prepare(
   if (logits === undefined || !g.has(logits)) {
     throw new AdaspringError(`forward graph "${forward.name}" has no logits output "${logits}"`);
   }
-  return { g, params, state, data: data.name, logits, updates };
+  return { g, params, state, constants, data: data.name, logits, updates };
 }
 
 /** The training-mode variant of a forward node (BN statistics, MaxPool indices, Dropout mask). */
@@ -228,6 +237,7 @@ export function buildTrainingGraph(forward: GraphData, o: TrainingGraphOptions):
     graph: g.toGraph(),
     params: p.params,
     state: p.state,
+    constants: p.constants,
     data: p.data,
     labels: io.labels.name,
     teacher: io.teacher?.name,
@@ -248,6 +258,7 @@ export function buildEvalGraph(forward: GraphData, o: TrainingGraphOptions): Tra
     graph: p.g.toGraph(),
     params: p.params,
     state: p.state,
+    constants: p.constants,
     data: p.data,
     labels: io.labels.name,
     loss: io.loss.name,

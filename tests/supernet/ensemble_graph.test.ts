@@ -1,11 +1,16 @@
 // The training-mode subnet graph: float64 gradient checks for every operator of a tiny space,
-// parameters named after store tensors with their slices, low-rank trained straight-through.
+// parameters named after store tensors with their slices, low-rank trained through its rank-r
+// projection.
 import assert from "node:assert/strict";
 import { checkTrainingGraph } from "../../lib/train/gradcheck.ts";
 import type { TensorData } from "../../lib/onnx/types.ts";
 import { formatConfigId, largestConfig, parseConfigId } from "../../lib/supernet/mod.ts";
-import { readSlice } from "../../lib/supernet/slice.ts";
-import { buildSubnetTraining } from "../../lib/supernet/train_graph.ts";
+import { addToSlice, readSlice } from "../../lib/supernet/slice.ts";
+import { buildSubnetTraining, projectionFeeds } from "../../lib/supernet/train_graph.ts";
+import { evaluate } from "../../lib/onnx/reference/mod.ts";
+import { lowRankFactors, lowRankProduct } from "../../lib/supernet/svd.ts";
+import { copyStore } from "../../lib/supernet/ensemble_checkpoint.ts";
+import type { WeightStore } from "../../lib/supernet/weights.ts";
 import { createRng } from "../../lib/util/rng.ts";
 import { TINY_INPUT, tinyBatch, tinyEnsembleSpace, tinyStore } from "./ensemble_fixtures.ts";
 
@@ -18,10 +23,15 @@ const CONFIGS = [
   "b0:lr.5-w.5|b1:skip",
 ];
 
-function feeds(t: ReturnType<typeof buildSubnetTraining>, n: number, teacher: boolean) {
-  const out: Record<string, TensorData> = {};
+function feeds(
+  t: ReturnType<typeof buildSubnetTraining>,
+  n: number,
+  teacher: boolean,
+  from: WeightStore = store,
+) {
+  const out: Record<string, TensorData> = { ...projectionFeeds(from, t.projections) };
   for (const p of t.params) {
-    out[p.name] = { dtype: "float32", shape: p.shape, data: readSlice(store, p.slice) };
+    out[p.name] = { dtype: "float32", shape: p.shape, data: readSlice(from, p.slice) };
   }
   for (const s of t.training.state) {
     const shape = t.training.graph.inputs.find((v) => v.name === s)!.shape as number[];
@@ -72,6 +82,50 @@ Deno.test("training graph: parameters are store tensors with their slices; low-r
   assert.deepEqual(byName.get("head.w")!.shape, [3, 2]);
   assert.equal(t.training.grads["b0.conv.w"], "b0.conv.w__grad");
   assert.ok(!t.params.some((p) => p.name.startsWith("b1.")), "a skipped block has no weights");
+});
+
+Deno.test("low-rank training graph runs the rank-r operator: = the conv on svd_r(W) with the lr block's BN", () => {
+  // b0 at width .5 reads a 2 x (4*3*3) slice of b0.conv.w; rank .5 keeps 1 of 2 directions.
+  const lowRank = buildSubnetTraining(store, space, parseConfigId(space, "b0:lr.5-w.5|b1:skip"), {
+    inputShape: TINY_INPUT,
+    batchSize: 4,
+    loss: { kind: "cross-entropy" },
+  });
+  assert.deepEqual(lowRank.projections.map((p) => [p.name, p.rank]), [["b0.conv.w.proj", 1]]);
+  assert.ok(lowRank.training.constants.includes("b0.conv.w.proj"));
+  assert.equal(
+    lowRank.training.grads["b0.conv.w.proj"],
+    undefined,
+    "the projection is not trained",
+  );
+  // The same network written as a plain conv with the lr block's BN, on its full weight and on
+  // the weight replaced by its rank-1 SVD.
+  const withLrBn = () => {
+    const twin = copyStore(store, "twin");
+    for (const k of ["gamma", "beta"]) {
+      twin.tensors.get(`b0.conv.bn.${k}`)!.data.set(store.tensors.get(`b0.lr.bn.${k}`)!.data);
+    }
+    return twin;
+  };
+  const fullTwin = withLrBn(), rankTwin = withLrBn();
+  const slice = lowRank.params.find((p) => p.name === "b0.conv.w")!.slice;
+  const w = readSlice(store, slice);
+  const approx = lowRankProduct(lowRankFactors(w, 2, 36, 1), 2, 36, 1);
+  addToSlice(rankTwin, slice, Float32Array.from(approx, (v, i) => v - w[i]));
+  const conv = buildSubnetTraining(store, space, parseConfigId(space, "b0:conv-w.5|b1:skip"), {
+    inputShape: TINY_INPUT,
+    batchSize: 4,
+    loss: { kind: "cross-entropy" },
+  });
+  assert.equal(conv.projections.length, 0);
+  const a = evaluate(lowRank.training.graph, feeds(lowRank, 4, false)).logits.data;
+  const b = evaluate(conv.training.graph, feeds(conv, 4, false, rankTwin)).logits.data;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  assert.ok(worst < 1e-4, `logits differ by ${worst}`);
+  // And not the full-rank conv: the rank-1 cut changes the output.
+  const full = evaluate(conv.training.graph, feeds(conv, 4, false, fullTwin)).logits.data;
+  assert.ok(a.some((v, i) => Math.abs(v - full[i]) > 1e-3), "rank 1 differs from full rank");
 });
 
 Deno.test("feature distillation graph: block outputs exposed by the teacher, matched by the student; gradients checked", () => {
