@@ -94,6 +94,13 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       new Option("--sampling <kind>", "how sampled configurations are drawn")
         .choices(SAMPLINGS).default("uniform" as const),
     )
+    .option(
+      "--config-steps <k>",
+      "train each sampled configuration for k consecutive steps before drawing new ones (its " +
+        "session is built once), so --random can grow at about the same session-building cost",
+      parsePositiveInt,
+      1,
+    )
     .option("--distill-temperature <t>", "distillation temperature", parsePositiveNumber, 1)
     .option(
       "--distill-alpha <a>",
@@ -137,6 +144,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         ...resolveHyper(config.training, { ...opts, optimizer: undefined }),
         random: opts.random,
         sampling: opts.sampling,
+        configSteps: opts.configSteps,
         distillTemperature: opts.distillTemperature,
         distillAlpha: opts.distillAlpha,
         featureDistill: opts.featureDistill,
@@ -172,6 +180,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           warmupEpochs: hyper.warmupEpochs,
           random: hyper.random,
           sampling: hyper.sampling,
+          configSteps: hyper.configSteps,
           distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },
           featureDistill: hyper.featureDistill,
           reorderChannels: opts.reorderChannels ?? false,

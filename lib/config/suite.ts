@@ -37,6 +37,10 @@ export const suiteSchema = z.strictObject({
       ),
     reorderChannels: z.boolean().optional()
       .describe("importance-order channels after each epoch (train-supernet --reorder-channels)"),
+    configSteps: positiveInt().optional()
+      .describe(
+        "steps each sampled configuration is trained for (train-supernet --config-steps); absent: 1",
+      ),
   }),
   baselines: z.strictObject({
     epochs: positiveInt().describe("epochs of every baseline trained from scratch"),

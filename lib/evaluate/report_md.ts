@@ -35,8 +35,12 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
     `Budgets: ${s.limit === null ? "whole datasets" : `at most ${s.limit} samples per split`}; ` +
       `supernet ${s.supernet.epochs} epoch(s) (sandwich: largest, smallest, ${s.supernet.random} ` +
       `random, ${s.supernet.sampling} sampling, ${s.supernet.workers} worker(s)` +
-      `${
-        s.supernet.featureDistill ? `, feature distillation ${s.supernet.featureDistill}` : ""
+      `${s.supernet.featureDistill ? `, feature distillation ${s.supernet.featureDistill}` : ""}${
+        s.supernet.reorderChannels ? ", channels reordered each epoch" : ""
+      }${
+        (s.supernet.configSteps ?? 1) > 1
+          ? `, each sampled configuration trained ${s.supernet.configSteps} steps`
+          : ""
       }); baselines ${s.baselines.epochs} epoch(s) from ` +
       `scratch, ${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; the smallest and ` +
       `${s.baselines.aloneSampled} sampled configurations trained alone at the baselines' ` +

@@ -70,6 +70,7 @@ export async function supernetStage(
     warmupEpochs: tc.warmupEpochs,
     random,
     sampling: suite.supernet.sampling,
+    configSteps: suite.supernet.configSteps ?? 1,
     distill: { temperature: 1, alpha: 0.5 },
     featureDistill: suite.supernet.featureDistill ?? 0,
     reorderChannels: suite.supernet.reorderChannels ?? false,

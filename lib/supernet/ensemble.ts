@@ -66,6 +66,13 @@ export interface SupernetTrainOptions {
   /** Sampled configurations per step besides the largest and smallest (default 2). */
   readonly random?: number;
   readonly sampling?: Sampling;
+  /**
+   * Steps each sampled configuration is trained for before new ones are drawn (default 1). A
+   * configuration's training session costs more to build (ORT parses and plans the graph) than
+   * one step to run, so reusing the drawn configurations for `K` consecutive steps (their
+   * sessions stay in the cache) lets `random` grow at about the same session-building cost.
+   */
+  readonly configSteps?: number;
   readonly distill: { readonly temperature: number; readonly alpha: number };
   /**
    * Block-wise feature distillation weight (default 0: off): each smaller configuration also
@@ -171,6 +178,7 @@ function check(o: SupernetTrainOptions): void {
   int(o.epochs, "epochs", 1);
   int(o.batchSize, "batch size", 1);
   int(o.random ?? 2, "random configurations per step (--random)", 0);
+  int(o.configSteps ?? 1, "steps per sampled configuration (--config-steps)", 1);
   if (!(o.lr > 0)) throw badInput(`learning rate must be positive, got ${o.lr}`);
   if (!(o.distill.temperature > 0)) {
     throw badInput(`distillation temperature must be positive, got ${o.distill.temperature}`);
@@ -235,6 +243,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     distill: o.distill,
     ...(o.featureDistill ? { featureDistill: o.featureDistill } : {}),
     ...(o.reorderChannels ? { reorderChannels: true } : {}),
+    ...((o.configSteps ?? 1) !== 1 ? { configSteps: o.configSteps } : {}),
     // Low-rank blocks train through their rank-r projection (train_graph.ts); checkpoints
     // written before (straight-through) lack this and are not resumed under it.
     lowRankTraining: "projected",
@@ -253,6 +262,8 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     batchSize: o.batchSize,
     backend: o.backend,
     workers: o.workers,
+    // Room for a step's configurations, which --config-steps reuses on the next step.
+    capacity: Math.max(12, random + 4),
   });
   const ctx: EnsembleContext = {
     store,
@@ -355,6 +366,7 @@ async function runEpoch(
   const { space, data } = o;
   const size = data.inputShape.reduce((a, b) => a * b, 1);
   const random = o.random ?? 2, sampling = o.sampling ?? "uniform";
+  const configSteps = o.configSteps ?? 1;
   const root = createRng(o.seed).fork("ensemble");
   const largest = largestConfig(space);
   const smallest = { ...smallestConfig(space), int8: false };
@@ -380,13 +392,14 @@ async function runEpoch(
       x.set(data.train.x.subarray(idx * size, (idx + 1) * size), i * size);
       y[i] = BigInt(data.train.y[idx]);
     }
-    const rng = root.fork(`configs/${ctx.optimizer.steps}`);
+    // Draws are a function of the step (or group of configSteps steps), so a resumed run
+    // draws what the uninterrupted run would have.
+    const group = Math.floor(ctx.optimizer.steps / configSteps);
+    const rng = root.fork(`configs/${group}`);
     const students = [smallest];
     // The slot counts on over steps, so that corners alternate with mixes even at --random 1.
     for (let k = 0; k < random; k++) {
-      students.push(
-        drawConfig(space, rng, sampling, ctx.optimizer.steps * random + k, random),
-      );
+      students.push(drawConfig(space, rng, sampling, group * random + k, random));
     }
     sums.lr = learningRate(schedule, ctx.optimizer.steps);
     const batch = { x, y, inputShape: data.inputShape };

@@ -146,6 +146,8 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
         "2",
         "--sampling",
         "corners",
+        "--config-steps",
+        "2",
       ], { from: "user" });
     } finally {
       console.log = log;
@@ -155,6 +157,7 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
     assert.equal(report.kind, "train-supernet");
     assert.equal(report.body.workers, 2);
     assert.equal(report.body.hyperParameters.sampling, "corners");
+    assert.equal(report.body.hyperParameters.configSteps, 2);
     const e = report.body.epochs[0];
     assert.deepEqual(e.validation.map((v: { role: string }) => v.role), [
       "largest",
@@ -167,6 +170,35 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
       createSearchSpace((await loadTaskConfig(path)).config),
     );
     assert.match(loaded.origin, /ensemble-trained/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train-supernet --config-steps K: sampled configurations are redrawn every K steps, so fewer sessions are built", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { options } = await setup(dir);
+    const run = (configSteps: number) => {
+      const o = options(`${dir}/k${configSteps}`);
+      // 10 steps of 2 sampled configurations.
+      return trainSupernet({
+        ...o,
+        data: { ...o.data, train: head(o.data.train, 320, 784) },
+        epochs: 1,
+        random: 2,
+        configSteps,
+      });
+    };
+    const every = await run(1), grouped = await run(5);
+    assert.equal(grouped.steps, 10);
+    // largest + smallest + 2 groups x 2 sampled configurations at most.
+    assert.ok(grouped.sessionsBuilt <= 6, `built ${grouped.sessionsBuilt}`);
+    assert.ok(
+      every.sessionsBuilt > grouped.sessionsBuilt,
+      `${every.sessionsBuilt} vs ${grouped.sessionsBuilt}`,
+    );
+    await assert.rejects(() => run(0), /steps per sampled configuration \(--config-steps\)/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
