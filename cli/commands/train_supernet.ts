@@ -19,6 +19,7 @@ import {
   trainSupernet,
 } from "../../lib/supernet/ensemble.ts";
 import { SAMPLINGS } from "../../lib/supernet/ensemble_step.ts";
+import { LOW_RANK_TRAININGS } from "../../lib/supernet/train_graph.ts";
 import { createSearchSpace, spaceSize } from "../../lib/supernet/mod.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
 import { saveWeightStore } from "../../lib/supernet/weights_io.ts";
@@ -101,6 +102,13 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       parsePositiveInt,
       1,
     )
+    .addOption(
+      new Option(
+        "--low-rank-training <mode>",
+        "low-rank blocks train as the full-rank conv (straight-through) or through their " +
+          "rank-r projection (projected)",
+      ).choices(LOW_RANK_TRAININGS).default("straight-through" as const),
+    )
     .option("--distill-temperature <t>", "distillation temperature", parsePositiveNumber, 1)
     .option(
       "--distill-alpha <a>",
@@ -145,6 +153,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         random: opts.random,
         sampling: opts.sampling,
         configSteps: opts.configSteps,
+        lowRankTraining: opts.lowRankTraining,
         distillTemperature: opts.distillTemperature,
         distillAlpha: opts.distillAlpha,
         featureDistill: opts.featureDistill,
@@ -181,6 +190,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           random: hyper.random,
           sampling: hyper.sampling,
           configSteps: hyper.configSteps,
+          lowRankTraining: hyper.lowRankTraining,
           distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },
           featureDistill: hyper.featureDistill,
           reorderChannels: opts.reorderChannels ?? false,

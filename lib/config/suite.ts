@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { SAMPLINGS } from "../supernet/ensemble_step.ts";
+import { LOW_RANK_TRAININGS } from "../supernet/train_graph.ts";
 import { fraction, identifier, nonNegative, positiveInt } from "./fields.ts";
 import { loadConfigFile, type LoadedConfig } from "./source.ts";
 import { displayPath, repoPath } from "../util/paths.ts";
@@ -37,6 +38,10 @@ export const suiteSchema = z.strictObject({
       ),
     reorderChannels: z.boolean().optional()
       .describe("importance-order channels after each epoch (train-supernet --reorder-channels)"),
+    lowRankTraining: z.enum(LOW_RANK_TRAININGS).optional()
+      .describe(
+        "how low-rank blocks are trained (train-supernet --low-rank-training); absent: straight-through",
+      ),
     configSteps: positiveInt().optional()
       .describe(
         "steps each sampled configuration is trained for (train-supernet --config-steps); absent: 1",

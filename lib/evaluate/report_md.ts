@@ -37,7 +37,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       `random, ${s.supernet.sampling} sampling, ${s.supernet.workers} worker(s)` +
       `${s.supernet.featureDistill ? `, feature distillation ${s.supernet.featureDistill}` : ""}${
         s.supernet.reorderChannels ? ", channels reordered each epoch" : ""
-      }${
+      }${s.supernet.lowRankTraining === "projected" ? ", low-rank trained projected" : ""}${
         (s.supernet.configSteps ?? 1) > 1
           ? `, each sampled configuration trained ${s.supernet.configSteps} steps`
           : ""

@@ -22,6 +22,7 @@ import type { BackendName } from "../runtime/types.ts";
 import { createOptimizer, type OptimizerConfig } from "../train/optimizer.ts";
 import { learningRate, type Schedule, type ScheduleKind } from "../train/schedule.ts";
 import { optimizationSettings } from "../train/trainer.ts";
+import type { LowRankTraining } from "./train_graph.ts";
 import { abortedNow } from "../util/abort.ts";
 import { createRng } from "../util/rng.ts";
 import {
@@ -73,6 +74,8 @@ export interface SupernetTrainOptions {
    * sessions stay in the cache) lets `random` grow at about the same session-building cost.
    */
   readonly configSteps?: number;
+  /** How low-rank blocks are trained (default `straight-through`; see `train_graph.ts`). */
+  readonly lowRankTraining?: LowRankTraining;
   readonly distill: { readonly temperature: number; readonly alpha: number };
   /**
    * Block-wise feature distillation weight (default 0: off): each smaller configuration also
@@ -244,9 +247,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     ...(o.featureDistill ? { featureDistill: o.featureDistill } : {}),
     ...(o.reorderChannels ? { reorderChannels: true } : {}),
     ...((o.configSteps ?? 1) !== 1 ? { configSteps: o.configSteps } : {}),
-    // Low-rank blocks train through their rank-r projection (train_graph.ts); checkpoints
-    // written before (straight-through) lack this and are not resumed under it.
-    lowRankTraining: "projected",
+    ...(o.lowRankTraining === "projected" ? { lowRankTraining: "projected" } : {}),
     watchRandom: o.watchRandom ?? 3,
     calibrationSamples: o.calibrationSamples ?? 256,
     trainSamples: nTrain,
@@ -264,6 +265,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     workers: o.workers,
     // Room for a step's configurations, which --config-steps reuses on the next step.
     capacity: Math.max(12, random + 4),
+    lowRank: o.lowRankTraining,
   });
   const ctx: EnsembleContext = {
     store,

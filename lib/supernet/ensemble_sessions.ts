@@ -20,6 +20,7 @@ import { formatConfigId } from "./config_id.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
 import {
   buildSubnetTraining,
+  type LowRankTraining,
   type SubnetTraining,
   type SubnetTrainingOptions,
 } from "./train_graph.ts";
@@ -56,6 +57,8 @@ export interface SessionCacheOptions {
   readonly workers?: number;
   /** Sessions kept (default 12); the least recently used one is released beyond that. */
   readonly capacity?: number;
+  /** How low-rank blocks are trained (default `straight-through`, see `train_graph.ts`). */
+  readonly lowRank?: LowRankTraining;
 }
 
 /** The cache; {@link SessionCache.close} releases every session. */
@@ -129,6 +132,7 @@ export function createSessionCache(
         batchSize: o.batchSize / workers,
         loss,
         features,
+        lowRank: o.lowRank,
       });
       const source = `subnet training graph ${id}`;
       const runner = pool ? await pooledRunner(pool, b.bytes, source) : await localRunner(

@@ -1,6 +1,6 @@
 // The training-mode subnet graph: float64 gradient checks for every operator of a tiny space,
-// parameters named after store tensors with their slices, low-rank trained through its rank-r
-// projection.
+// parameters named after store tensors with their slices, low-rank trained straight-through or
+// through its rank-r projection.
 import assert from "node:assert/strict";
 import { checkTrainingGraph } from "../../lib/train/gradcheck.ts";
 import type { TensorData } from "../../lib/onnx/types.ts";
@@ -67,6 +67,20 @@ for (const id of CONFIGS) {
   }
 }
 
+for (const id of ["b0:fire-w1|b1:lr.5", "b0:lr.5-w.5|b1:skip"]) {
+  Deno.test(`projected low-rank training graph of ${id}: gradients match float64 finite differences`, () => {
+    const t = buildSubnetTraining(store, space, parseConfigId(space, id), {
+      inputShape: TINY_INPUT,
+      batchSize: 4,
+      loss: { kind: "distillation", temperature: 2, alpha: 0.7 },
+      lowRank: "projected",
+    });
+    assert.equal(t.projections.length, 1);
+    const r = checkTrainingGraph(t.training, feeds(t, 4, true), { perTensor: 12 });
+    assert.ok(r.ok, `${JSON.stringify(r.failures)} worst ${r.worstRatio}`);
+  });
+}
+
 Deno.test("training graph: parameters are store tensors with their slices; low-rank reads the conv weight", () => {
   const t = buildSubnetTraining(store, space, parseConfigId(space, "b0:lr.5-w.5|b1:skip"), {
     inputShape: TINY_INPUT,
@@ -81,6 +95,7 @@ Deno.test("training graph: parameters are store tensors with their slices; low-r
   assert.ok(byName.has("b0.lr.bn.gamma") && !byName.has("b0.conv.bn.gamma"));
   assert.deepEqual(byName.get("head.w")!.shape, [3, 2]);
   assert.equal(t.training.grads["b0.conv.w"], "b0.conv.w__grad");
+  assert.equal(t.projections.length, 0, "straight-through by default: no projection input");
   assert.ok(!t.params.some((p) => p.name.startsWith("b1.")), "a skipped block has no weights");
 });
 
@@ -90,6 +105,7 @@ Deno.test("low-rank training graph runs the rank-r operator: = the conv on svd_r
     inputShape: TINY_INPUT,
     batchSize: 4,
     loss: { kind: "cross-entropy" },
+    lowRank: "projected",
   });
   assert.deepEqual(lowRank.projections.map((p) => [p.name, p.rank]), [["b0.conv.w.proj", 1]]);
   assert.ok(lowRank.training.constants.includes("b0.conv.w.proj"));

@@ -13,7 +13,10 @@ import {
   runConfig,
 } from "../../lib/supernet/ensemble_step.ts";
 import { largestConfig, parseConfigId, smallestConfig } from "../../lib/supernet/mod.ts";
-import { addToSlice } from "../../lib/supernet/slice.ts";
+import { addToSlice, readSlice } from "../../lib/supernet/slice.ts";
+import { projectionFeeds } from "../../lib/supernet/train_graph.ts";
+import { evaluate } from "../../lib/onnx/reference/mod.ts";
+import type { TensorData } from "../../lib/onnx/types.ts";
 import type { LossSpec } from "../../lib/train/loss.ts";
 import { createOptimizer } from "../../lib/train/optimizer.ts";
 import { createRng } from "../../lib/util/rng.ts";
@@ -314,4 +317,48 @@ Deno.test("leadingChannels keeps each sample's first channels", () => {
     120,
     121,
   ]);
+});
+
+Deno.test("projected low-rank sessions: runConfig feeds P from the store; ORT loss = the float64 graph's", async () => {
+  const space = tinyEnsembleSpace();
+  const store = tinyStore(space, 2);
+  const config = parseConfigId(space, "b0:lr.5-w.5|b1:skip");
+  const ce: LossSpec = { kind: "cross-entropy" };
+  const batch = tinyBatch(8, 6);
+  const losses: Record<string, number> = {};
+  for (const lowRank of ["straight-through", "projected"] as const) {
+    const cache = createSessionCache(store, space, {
+      inputShape: TINY_INPUT,
+      batchSize: 8,
+      backend: "web",
+      lowRank,
+    });
+    try {
+      const s = await cache.get(config, ce);
+      assert.equal(s.built.projections.length, lowRank === "projected" ? 1 : 0);
+      const r = await runConfig(s, store, batch);
+      const t = s.built.training;
+      const feeds: Record<string, TensorData> = {
+        ...s.stateFeeds,
+        ...projectionFeeds(store, s.built.projections),
+        input: { dtype: "float32", shape: [8, ...TINY_INPUT], data: batch.x },
+        labels: { dtype: "int64", shape: [8], data: batch.y },
+      };
+      for (const p of s.built.params) {
+        feeds[p.name] = { dtype: "float32", shape: p.shape, data: readSlice(store, p.slice) };
+      }
+      const reference = evaluate(t.graph, feeds)[t.loss].data[0];
+      assert.ok(
+        Math.abs(r.loss - reference) < 1e-4,
+        `${lowRank}: ORT ${r.loss}, float64 ${reference}`,
+      );
+      losses[lowRank] = r.loss;
+    } finally {
+      await cache.close();
+    }
+  }
+  assert.ok(
+    Math.abs(losses["projected"] - losses["straight-through"]) > 1e-5,
+    "the rank cut changes the loss",
+  );
 });
