@@ -87,7 +87,8 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
     .option("--lr <x>", "base learning rate (default: the task's training.lr)", parsePositiveNumber)
     .option(
       "--random <n>",
-      "sampled configurations per step besides the largest and smallest",
+      "sampled configurations per step besides the largest and smallest (the paper suite " +
+        "uses 8 with --config-steps 4, which halved the derived-vs-alone gap of 4 on mnist)",
       (v) => v === "0" ? 0 : parsePositiveInt(v),
       2,
     )
