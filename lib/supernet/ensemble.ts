@@ -72,6 +72,9 @@ export interface SupernetTrainOptions {
    * configuration's training session costs more to build (ORT parses and plans the graph) than
    * one step to run, so reusing the drawn configurations for `K` consecutive steps (their
    * sessions stay in the cache) lets `random` grow at about the same session-building cost.
+   * Measured on mnist (8 epochs, paper-suite data): `random: 8, configSteps: 4` builds about
+   * half the sessions of `random: 4` and halved the mean gap between derived and trained-alone
+   * accuracy (3.21 -> 1.51 points; 5.18 -> 1.70 on a second seed).
    */
   readonly configSteps?: number;
   /** How low-rank blocks are trained (default `straight-through`; see `train_graph.ts`). */

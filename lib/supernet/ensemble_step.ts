@@ -51,6 +51,9 @@ export const SAMPLINGS = [
  *   trains ({@link balancedChoiceProbabilities}); then uniformly within the family. Under
  *   uniform sampling the conv weight is trained by about 3.4 configurations per step on mnist
  *   and each fire or depthwise weight by under one, which left those operators undertrained.
+ *   Measured (mnist, 8 epochs, `--random 4`): depthwise and fire everywhere gained 5-6 points,
+ *   width scaling lost 5, and the mixed configurations did not gain (mean gap to the same
+ *   configurations trained alone 3.65 vs 3.21 uniform); so uniform stays the default.
  * - `corners`: even slots (slots count on over the steps of a run) draw an operator corner
  *   ({@link drawCorner}: one operator and one width in every block), odd slots an op-balanced
  *   mix. Mixed draws almost never put the same
