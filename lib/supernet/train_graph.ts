@@ -311,6 +311,8 @@ export function projectionFeeds(
   store: WeightStore,
   projections: readonly ProjectionInput[],
 ): Record<string, TensorData> {
+  // Straight-through training (the default) has none: nothing to look up on every run.
+  if (projections.length === 0) return {};
   let memo = projectionMemo.get(store);
   if (!memo || memo.revision !== store.revision) {
     memo = { revision: store.revision, values: new Map() };
