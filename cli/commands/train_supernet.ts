@@ -18,7 +18,7 @@ import {
   type SupernetProgress,
   trainSupernet,
 } from "../../lib/supernet/ensemble.ts";
-import { SAMPLINGS } from "../../lib/supernet/ensemble_step.ts";
+import { GRADIENT_REDUCTIONS, SAMPLINGS } from "../../lib/supernet/ensemble_step.ts";
 import { LOW_RANK_TRAININGS } from "../../lib/supernet/train_graph.ts";
 import { createSearchSpace, spaceSize } from "../../lib/supernet/mod.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
@@ -105,6 +105,13 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
     )
     .addOption(
       new Option(
+        "--gradient-reduction <kind>",
+        "combine the configurations' gradients on a shared weight by sum (Once-for-All) or " +
+          "mean over the configurations that read it (steps at the task's learning rate)",
+      ).choices(GRADIENT_REDUCTIONS).default("sum" as const),
+    )
+    .addOption(
+      new Option(
         "--low-rank-training <mode>",
         "low-rank blocks train as the full-rank conv (straight-through) or through their " +
           "rank-r projection (projected)",
@@ -154,6 +161,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         random: opts.random,
         sampling: opts.sampling,
         configSteps: opts.configSteps,
+        gradientReduction: opts.gradientReduction,
         lowRankTraining: opts.lowRankTraining,
         distillTemperature: opts.distillTemperature,
         distillAlpha: opts.distillAlpha,
@@ -191,6 +199,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           random: hyper.random,
           sampling: hyper.sampling,
           configSteps: hyper.configSteps,
+          gradientReduction: hyper.gradientReduction,
           lowRankTraining: hyper.lowRankTraining,
           distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },
           featureDistill: hyper.featureDistill,

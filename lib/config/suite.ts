@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { SAMPLINGS } from "../supernet/ensemble_step.ts";
 import { LOW_RANK_TRAININGS } from "../supernet/train_graph.ts";
+import { GRADIENT_REDUCTIONS } from "../supernet/ensemble_step.ts";
 import { fraction, identifier, nonNegative, positiveInt } from "./fields.ts";
 import { loadConfigFile, type LoadedConfig } from "./source.ts";
 import { displayPath, repoPath } from "../util/paths.ts";
@@ -45,6 +46,11 @@ export const suiteSchema = z.strictObject({
     configSteps: positiveInt().optional()
       .describe(
         "steps each sampled configuration is trained for (train-supernet --config-steps); absent: 1",
+      ),
+    gradientReduction: z.enum(GRADIENT_REDUCTIONS).optional()
+      .describe(
+        "how configurations' gradients on a shared weight combine (train-supernet " +
+          "--gradient-reduction); absent: sum",
       ),
   }),
   baselines: z.strictObject({

@@ -41,6 +41,10 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
         (s.supernet.configSteps ?? 1) > 1
           ? `, each sampled configuration trained ${s.supernet.configSteps} steps`
           : ""
+      }${
+        s.supernet.gradientReduction === "mean"
+          ? ", gradients averaged over the configurations sharing a weight"
+          : ""
       }); baselines ${s.baselines.epochs} epoch(s) from ` +
       `scratch, ${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; the smallest and ` +
       `${s.baselines.aloneSampled} sampled configurations trained alone at the baselines' ` +

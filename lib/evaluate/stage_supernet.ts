@@ -71,6 +71,7 @@ export async function supernetStage(
     random,
     sampling: suite.supernet.sampling,
     configSteps: suite.supernet.configSteps ?? 1,
+    gradientReduction: suite.supernet.gradientReduction ?? "sum",
     lowRankTraining: suite.supernet.lowRankTraining ?? "straight-through",
     distill: { temperature: 1, alpha: 0.5 },
     featureDistill: suite.supernet.featureDistill ?? 0,

@@ -39,6 +39,7 @@ import {
   drawConfig,
   type EnsembleContext,
   ensembleStep,
+  type GradientReduction,
   type Sampling,
 } from "./ensemble_step.ts";
 import { largestConfig, smallestConfig } from "./extremes.ts";
@@ -77,6 +78,12 @@ export interface SupernetTrainOptions {
    * accuracy (3.21 -> 1.51 points; 5.18 -> 1.70 on a second seed).
    */
   readonly configSteps?: number;
+  /**
+   * How a step combines its configurations' gradients on a shared weight (default `sum`, as in
+   * Once-for-All; `mean`: divided by the number of configurations that read the weight, so the
+   * most shared weights do not take steps several times the task's learning rate).
+   */
+  readonly gradientReduction?: GradientReduction;
   /** How low-rank blocks are trained (default `straight-through`; see `train_graph.ts`). */
   readonly lowRankTraining?: LowRankTraining;
   readonly distill: { readonly temperature: number; readonly alpha: number };
@@ -251,6 +258,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     ...(o.reorderChannels ? { reorderChannels: true } : {}),
     ...((o.configSteps ?? 1) !== 1 ? { configSteps: o.configSteps } : {}),
     ...(o.lowRankTraining === "projected" ? { lowRankTraining: "projected" } : {}),
+    ...(o.gradientReduction === "mean" ? { gradientReduction: "mean" } : {}),
     watchRandom: o.watchRandom ?? 3,
     calibrationSamples: o.calibrationSamples ?? 256,
     trainSamples: nTrain,
@@ -274,7 +282,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     store,
     cache,
     optimizer,
-    buffer: createGradientBuffer(store),
+    buffer: createGradientBuffer(store, o.gradientReduction),
     distill: o.distill,
     featureDistill: o.featureDistill ?? 0,
   };

@@ -9,8 +9,12 @@
  * 3. every configuration's gradients are summed per shared store slice into a store-shaped
  *    buffer, then ONE optimizer step updates the store and {@link markUpdated} records it.
  *
- * Gradients are summed, not averaged, as in Once-for-All: each configuration's loss is a batch
- * mean, and a shared weight used by every configuration gets a gradient from each.
+ * Gradients are summed by default, as in Once-for-All: each configuration's loss is a batch
+ * mean, and a shared weight used by every configuration gets a gradient from each. With
+ * {@link GradientReduction} `mean`, each weight's summed gradient is divided by the number of
+ * configurations of the step that read it, so a weight moves at the task's learning rate however
+ * many configurations share it (with SGD, summing over 10 configurations multiplies the step of
+ * the most shared weights, the largest configuration's, by up to 10).
  *
  * @module
  */
@@ -215,25 +219,72 @@ export function drawCorner(space: SearchSpace, rng: Rng): SubnetConfig {
 export interface GradientBuffer {
   /** A store-shaped set of zero-initialised tensors (so `addToSlice` applies). */
   readonly grads: WeightStore;
+  /**
+   * Per weight, how many configurations of the step added a gradient to it (store-shaped);
+   * present only for the `mean` reduction.
+   */
+  readonly counts?: WeightStore;
   readonly touched: Set<string>;
 }
 
-/** A zero gradient buffer for `store`. */
-export function createGradientBuffer(store: WeightStore): GradientBuffer {
+/**
+ * How a step combines the gradients of its configurations on a shared weight: `sum` (Once-for-All,
+ * BigNAS) or `mean` over the configurations that read the weight.
+ */
+export type GradientReduction = "sum" | "mean";
+
+/** Gradient reductions, for option parsing. */
+export const GRADIENT_REDUCTIONS = ["sum", "mean"] as const satisfies readonly GradientReduction[];
+
+function zerosLike(store: WeightStore, origin: string): WeightStore {
   const tensors = new Map<string, StoreTensor>();
   for (const [name, t] of store.tensors) {
     tensors.set(name, { shape: t.shape, data: new Float32Array(t.data.length) });
   }
+  return { ...store, tensors, origin, revision: 0 };
+}
+
+/** A zero gradient buffer for `store` (with per-weight counts for the `mean` reduction). */
+export function createGradientBuffer(
+  store: WeightStore,
+  reduction: GradientReduction = "sum",
+): GradientBuffer {
   return {
-    grads: { ...store, tensors, origin: "gradient buffer", revision: 0 },
+    grads: zerosLike(store, "gradient buffer"),
+    ...(reduction === "mean" ? { counts: zerosLike(store, "gradient counts") } : {}),
     touched: new Set(),
   };
 }
 
 /** Zeroes the touched tensors of a buffer. */
 export function clearGradients(buffer: GradientBuffer): void {
-  for (const name of buffer.touched) buffer.grads.tensors.get(name)!.data.fill(0);
+  for (const name of buffer.touched) {
+    buffer.grads.tensors.get(name)!.data.fill(0);
+    buffer.counts?.tensors.get(name)!.data.fill(0);
+  }
   buffer.touched.clear();
+}
+
+/**
+ * The buffer's gradients, reduced: as summed, or (with counts) each weight's sum divided by the
+ * number of configurations that added to it. Divides in place; call once per step.
+ */
+export function reducedGradients(buffer: GradientBuffer): Record<string, Float32Array> {
+  const grads: Record<string, Float32Array> = {};
+  for (const name of buffer.touched) {
+    const g = buffer.grads.tensors.get(name)!.data;
+    const n = buffer.counts?.tensors.get(name)!.data;
+    if (n) { for (let i = 0; i < g.length; i++) if (n[i] > 1) g[i] /= n[i]; }
+    grads[name] = g;
+  }
+  return grads;
+}
+
+const onesCache = new Map<number, Float32Array>();
+function ones(n: number): Float32Array {
+  let o = onesCache.get(n);
+  if (!o) onesCache.set(n, o = new Float32Array(n).fill(1));
+  return o;
 }
 
 /** One batch: `x` row-major `[batch, ...inputShape]`, labels int64. */
@@ -395,7 +446,9 @@ export async function runConfig(
 /** Adds a configuration's gradients into the buffer, each at its store slice. */
 export function accumulate(buffer: GradientBuffer, s: TrainingSession, run: ConfigRun): void {
   for (const p of s.built.params) {
-    addToSlice(buffer.grads, p.slice, run.grads[p.name]);
+    const g = run.grads[p.name];
+    addToSlice(buffer.grads, p.slice, g);
+    if (buffer.counts) addToSlice(buffer.counts, p.slice, ones(g.length));
     buffer.touched.add(p.slice.tensor);
   }
 }
@@ -424,7 +477,8 @@ export interface StepReport {
 
 /**
  * One sandwich-rule step: the largest (teacher, cross-entropy), then each of `students`
- * (distillation), gradients summed, one optimizer step at `lr`, store marked updated.
+ * (distillation), gradients summed (or averaged, see {@link GradientReduction}), one optimizer
+ * step at `lr`, store marked updated.
  *
  * @throws {AdaspringError} (bad input) when a loss is not finite (the learning rate is too high).
  */
@@ -458,9 +512,7 @@ export async function ensembleStep(
     }
   }
   const params: Record<string, Param> = Object.fromEntries(ctx.store.tensors);
-  const grads: Record<string, Float32Array> = {};
-  for (const name of ctx.buffer.touched) grads[name] = ctx.buffer.grads.tensors.get(name)!.data;
-  ctx.optimizer.step(params, grads, lr);
+  ctx.optimizer.step(params, reducedGradients(ctx.buffer), lr);
   markUpdated(ctx.store);
   return { largest: top, students: runs };
 }

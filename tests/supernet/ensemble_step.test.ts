@@ -113,6 +113,67 @@ Deno.test("ensemble step: summed gradients = sum of per-config gradients; only t
   }
 });
 
+Deno.test("ensemble step, mean reduction: each weight's gradient is divided by the configurations reading it", async () => {
+  const space = tinyEnsembleSpace();
+  const store = tinyStore(space, 1);
+  const before = new Map([...store.tensors].map(([k, t]) => [k, new Float32Array(t.data)]));
+  const cache = createSessionCache(store, space, {
+    inputShape: TINY_INPUT,
+    batchSize: 8,
+    backend: "web",
+  });
+  const distill = { temperature: 2, alpha: 0.5 };
+  const batch = tinyBatch(8, 3);
+  const largest = largestConfig(space);
+  const students = [
+    { ...smallestConfig(space), int8: false },
+    parseConfigId(space, "b0:conv-w.5|b1:conv"),
+    parseConfigId(space, "b0:dw-w.5|b1:fire"),
+  ];
+  try {
+    // Reference: summed gradients and, per weight, how many configurations read it.
+    const sum = createGradientBuffer(store), counts = createGradientBuffer(store);
+    const add = (
+      s: Awaited<ReturnType<typeof cache.get>>,
+      run: Awaited<ReturnType<typeof runConfig>>,
+    ) => {
+      accumulate(sum, s, run);
+      for (const p of s.built.params) {
+        addToSlice(counts.grads, p.slice, new Float32Array(run.grads[p.name].length).fill(1));
+      }
+    };
+    const teacher = await cache.get(largest, { kind: "cross-entropy" });
+    const top = await runConfig(teacher, store, batch);
+    add(teacher, top);
+    for (const c of students) {
+      const s = await cache.get(c, { kind: "distillation", ...distill });
+      add(s, await runConfig(s, store, batch, top.logits));
+    }
+    const ctx = {
+      store,
+      cache,
+      optimizer: createOptimizer({ kind: "sgd", momentum: 0.9, weightDecay: 0 }),
+      buffer: createGradientBuffer(store, "mean"),
+      distill,
+    };
+    await ensembleStep(ctx, batch, largest, students, 0.1);
+    const seen = new Set<number>();
+    for (const name of sum.touched) {
+      const w0 = before.get(name)!, w1 = store.tensors.get(name)!.data;
+      const g = sum.grads.tensors.get(name)!.data, n = counts.grads.tensors.get(name)!.data;
+      for (let i = 0; i < w0.length; i++) {
+        const want = n[i] === 0 ? w0[i] : w0[i] - 0.1 * g[i] / n[i];
+        assert.ok(Math.abs(w1[i] - want) < 1e-6, `${name}[${i}] (${n[i]} readers)`);
+        seen.add(n[i]);
+      }
+    }
+    // Shared weights (stem, head, leading conv channels) have 3-4 readers; fire has one.
+    assert.ok(seen.has(1) && [...seen].some((n) => n >= 3), `reader counts ${[...seen]}`);
+  } finally {
+    await cache.close();
+  }
+});
+
 Deno.test("drawConfig: deterministic per seed, float, op-balanced covers every operator", () => {
   const space = tinyEnsembleSpace();
   const a = drawConfig(space, createRng(4), "uniform"),
