@@ -260,7 +260,7 @@ export function createGradientBuffer(
 export function clearGradients(buffer: GradientBuffer): void {
   for (const name of buffer.touched) {
     buffer.grads.tensors.get(name)!.data.fill(0);
-    buffer.counts?.tensors.get(name)!.data.fill(0);
+    if (buffer.counts) buffer.counts.tensors.get(name)!.data.fill(0);
   }
   buffer.touched.clear();
 }
@@ -273,7 +273,7 @@ export function reducedGradients(buffer: GradientBuffer): Record<string, Float32
   const grads: Record<string, Float32Array> = {};
   for (const name of buffer.touched) {
     const g = buffer.grads.tensors.get(name)!.data;
-    const n = buffer.counts?.tensors.get(name)!.data;
+    const n = buffer.counts ? buffer.counts.tensors.get(name)!.data : undefined;
     if (n) { for (let i = 0; i < g.length; i++) if (n[i] > 1) g[i] /= n[i]; }
     grads[name] = g;
   }
