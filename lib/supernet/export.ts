@@ -113,7 +113,10 @@ export interface AccuracyMeasurement {
   readonly halves: readonly [number, number];
 }
 
-/** Accuracy of a model run by `run` on labelled samples; see {@link measureAccuracy}. */
+/**
+ * Accuracy of a model run by `run` on labelled samples; see {@link measureAccuracy}. A label
+ * outside `0..classes-1` (classes = logits per sample) throws a `RangeError`.
+ */
 export async function accuracyOf(
   run: BatchRunner,
   samples: { x: Float32Array; y: Int32Array },
