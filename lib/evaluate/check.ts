@@ -1,13 +1,15 @@
 /**
  * Internal consistency of an evaluation report: every figure carries a known provenance and a
  * source; every comparison's ratios are recomputed from its two rows; every platform's
- * headline is recomputed from the comparisons. `adaspring evaluate check` and the tests use it.
+ * headline is recomputed from the comparisons; every shared-vs-alone gap (accuracy and, where
+ * the report has it, balanced accuracy) is recomputed from its row's figures and every set's
+ * mean and worst gap from its rows. `adaspring evaluate check` and the tests use it.
  *
  * @module
  */
 import { PROVENANCES } from "../report/provenance.ts";
 import { headlines } from "./run.ts";
-import type { TaskEvaluation } from "./task_eval.ts";
+import { gapStats, type TaskEvaluation } from "./task_eval.ts";
 
 const close = (a: number | null, b: number | null) =>
   a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
@@ -22,6 +24,50 @@ function figures(x: unknown, path: string, problems: string[]): number {
     return 1;
   }
   return Object.entries(o).reduce((n, [k, v]) => n + figures(v, `${path}.${k}`, problems), 0);
+}
+
+/**
+ * Problems of one task's shared-vs-alone comparison: each row's gaps against its figures, each
+ * set's mean and worst gaps against its rows. Balanced accuracy is optional (reports and cached
+ * results from before it was recorded lack it): a row's balanced gap must be present exactly
+ * when both its balanced figures are, and a set's balanced gaps are checked when it has them.
+ */
+export function checkSharedVsAlone(
+  t: { task: string; sharedVsAlone?: TaskEvaluation["sharedVsAlone"] },
+): string[] {
+  const sva = t.sharedVsAlone;
+  if (!sva) return [];
+  const problems: string[] = [];
+  for (const r of sva.rows) {
+    const where = `${t.task}/shared vs alone/${r.set}/${r.name}`;
+    if (!close(r.gap, r.alone.value - r.derived.value)) {
+      problems.push(`${where}: gap ${r.gap} != alone - derived`);
+    }
+    if (r.aloneBalanced && r.derivedBalanced) {
+      const want = r.aloneBalanced.value - r.derivedBalanced.value;
+      if (r.balancedGap === undefined || !close(r.balancedGap, want)) {
+        problems.push(`${where}: balanced gap ${r.balancedGap} != ${want}`);
+      }
+    } else if (r.balancedGap !== undefined) {
+      problems.push(`${where}: a balanced gap without both balanced accuracies`);
+    }
+  }
+  for (const set of ["spanning", "baselines"] as const) {
+    const where = `${t.task}/shared vs alone/${set}`;
+    const saved = sva[set];
+    const again = gapStats(sva.rows.filter((r) => r.set === set));
+    const keys = ["meanGap", "worstGap", "meanBalancedGap", "worstBalancedGap"] as const;
+    for (const k of keys) {
+      // Reports written before balanced accuracy was recorded lack the balanced summaries.
+      if (saved[k] === undefined && (k === "meanBalancedGap" || k === "worstBalancedGap")) {
+        continue;
+      }
+      if (!close(saved[k] ?? null, again[k] ?? null)) {
+        problems.push(`${where}: ${k} ${saved[k]} != ${again[k]} recomputed from the rows`);
+      }
+    }
+  }
+  return problems;
 }
 
 /** What {@link checkEvaluation} found. */
@@ -93,6 +139,7 @@ export function checkEvaluation(body: {
       }
     }
   }
+  for (const t of body.tasks) problems.push(...checkSharedVsAlone(t));
   const again = JSON.parse(JSON.stringify(headlines(body.tasks)));
   if (JSON.stringify(again) !== JSON.stringify(body.headline)) {
     problems.push("headline: does not match the one recomputed from the comparisons");

@@ -78,7 +78,21 @@ export interface EvolvedModel {
   readonly id: string;
   readonly bytes: Uint8Array;
   readonly testAccuracy: number;
+  /** Absent when its accuracy was read from a cache saved before balanced accuracy was. */
+  readonly testBalancedAccuracy?: number;
   readonly testSamples: number;
+}
+
+/**
+ * One configuration's saved test accuracy (`<task>/supernet/test-accuracy.json`, by id).
+ * `balancedAccuracy` is absent from entries saved before it was recorded; such entries are
+ * still used as they are (delete the file to measure every configuration again, which
+ * retrains nothing).
+ */
+export interface SavedAccuracy {
+  readonly accuracy: number;
+  readonly samples: number;
+  readonly balancedAccuracy?: number;
 }
 
 /**
@@ -87,18 +101,18 @@ export interface EvolvedModel {
  */
 export class SupernetModels {
   readonly #cache = new Map<string, EvolvedModel>();
-  readonly #accuracies: Map<string, { accuracy: number; samples: number }>;
+  readonly #accuracies: Map<string, SavedAccuracy>;
 
   constructor(
     readonly task: EvalTask,
     readonly store: WeightStore,
-    saved: Record<string, { accuracy: number; samples: number }> = {},
+    saved: Record<string, SavedAccuracy> = {},
   ) {
     this.#accuracies = new Map(Object.entries(saved));
   }
 
   /** Every accuracy measured so far (to save for resume). */
-  accuracies(): Record<string, { accuracy: number; samples: number }> {
+  accuracies(): Record<string, SavedAccuracy> {
     return Object.fromEntries(this.#accuracies);
   }
 
@@ -123,10 +137,16 @@ export class SupernetModels {
     let acc = this.#accuracies.get(id);
     if (!acc) {
       const r = await measureAccuracy(bytes, t.test, t.data.inputShape);
-      acc = { accuracy: r.accuracy, samples: r.samples };
+      acc = { accuracy: r.accuracy, samples: r.samples, balancedAccuracy: r.balancedAccuracy };
       this.#accuracies.set(id, acc);
     }
-    const model = { id, bytes, testAccuracy: acc.accuracy, testSamples: acc.samples };
+    const model: EvolvedModel = {
+      id,
+      bytes,
+      testAccuracy: acc.accuracy,
+      ...(acc.balancedAccuracy === undefined ? {} : { testBalancedAccuracy: acc.balancedAccuracy }),
+      testSamples: acc.samples,
+    };
     this.#cache.set(id, model);
     return model;
   }

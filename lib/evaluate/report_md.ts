@@ -7,6 +7,7 @@
 import type { PlotIndex } from "./plots.ts";
 import { caseStudyPlatform } from "./plots.ts";
 import type { EvaluationBody } from "./run.ts";
+import type { GapSummary, SharedVsAloneRow, TaskEvaluation } from "./task_eval.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
@@ -15,6 +16,162 @@ const kb = (b: number) => (b / 1024).toFixed(1);
 const prov = (p: string) => (p === "measured-here" ? "measured" : p);
 /** A configuration id as a table cell: GitHub tables split on `|` even inside code spans. */
 const id = (x: string) => `\`${x.replaceAll("|", "\\|")}\``;
+
+/** A figure not measured (a result cached before the figure was recorded). */
+const NOT_MEASURED = "—";
+const pctOr = (x: { value: number } | undefined) => (x ? pct(x.value) : NOT_MEASURED);
+const pts = (x: number | null | undefined) =>
+  typeof x === "number" ? (100 * x).toFixed(2) : NOT_MEASURED;
+
+/**
+ * A test split is called imbalanced when its largest class has at least this many times the
+ * samples of its smallest (of the classes it has).
+ */
+export const IMBALANCE_RATIO = 2;
+
+/** How a test split's classes are balanced, from its class counts. */
+export interface TestBalance {
+  readonly total: number;
+  /** Samples of the largest and of the smallest class present. */
+  readonly largest: number;
+  readonly smallest: number;
+  /** Accuracy of answering the largest class everywhere: `largest / total`. */
+  readonly majorityAccuracy: number;
+  /** `largest >= IMBALANCE_RATIO x smallest`. */
+  readonly imbalanced: boolean;
+}
+
+/**
+ * The balance of a test split of class counts `counts` (index = label); null when the counts
+ * are unknown (reports written before they were recorded) or there are no samples.
+ *
+ * @example
+ * ```ts
+ * import { testBalance } from "./report_md.ts";
+ * const b = testBalance([769, 7])!;
+ * console.assert(b.imbalanced && b.majorityAccuracy === 769 / 776);
+ * ```
+ */
+export function testBalance(counts: readonly number[] | undefined): TestBalance | null {
+  const present = (counts ?? []).filter((n) => n > 0);
+  if (present.length === 0) return null;
+  const total = present.reduce((a, b) => a + b, 0);
+  const largest = Math.max(...present), smallest = Math.min(...present);
+  return {
+    total,
+    largest,
+    smallest,
+    majorityAccuracy: largest / total,
+    imbalanced: largest >= IMBALANCE_RATIO * smallest,
+  };
+}
+
+/**
+ * The work-directory paths to delete, relative to the task's directory, so that the rows'
+ * missing balanced accuracies are measured (with what that costs), in the order alone,
+ * baselines, derived; empty when no value is missing. The largest configuration trained alone
+ * is the backbone baseline.
+ */
+export function missingBalancedStages(rows: readonly SharedVsAloneRow[]): string[] {
+  const out = new Set<string>();
+  for (const r of rows) {
+    if (!r.aloneBalanced) {
+      out.add(
+        r.set === "spanning" && r.name !== "largest"
+          ? "`alone/` (retrains the smallest and sampled configurations)"
+          : "`baselines/` (retrains the baselines)",
+      );
+    }
+  }
+  if (rows.some((r) => !r.derivedBalanced)) {
+    out.add(
+      "`supernet/test-accuracy.json` (measures the derived configurations again; retrains nothing)",
+    );
+  }
+  return [...out].sort();
+}
+
+/** One set's gap line: accuracy and balanced accuracy, and its own training cost. */
+function gapLine(g: GapSummary, what: string, n: number): string {
+  const balanced = typeof g.meanBalancedGap === "number"
+    ? `balanced accuracy mean gap ${pts(g.meanBalancedGap)} points, worst ` +
+      `${pts(g.worstBalancedGap)}`
+    : `balanced accuracy gap ${NOT_MEASURED} (not measured for every configuration)`;
+  return `${what}: accuracy mean gap ${pts(g.meanGap)} points, worst ${pts(g.worstGap)}; ` +
+    `${balanced}; trained alone in ${g.aloneTrainTime.value.toFixed(0)} s for these ${n}.`;
+}
+
+/**
+ * The shared-vs-alone section of one task: the table (accuracy and balanced accuracy, alone,
+ * derived and their gaps), each set's gaps, whether the test split is imbalanced (then
+ * balanced accuracy is the informative comparison) and why a value is not measured.
+ */
+export function sharedVsAloneMarkdown(
+  t: Pick<TaskEvaluation, "task" | "dataset" | "sharedVsAlone">,
+  suite: string,
+): string[] {
+  const sva = t.sharedVsAlone;
+  if (sva.rows.length === 0) return [];
+  const count = (set: string) => sva.rows.filter((r) => r.set === set).length;
+  const out = [
+    "",
+    "Shared weights vs trained alone (test accuracy and balanced accuracy, i.e. mean " +
+    "per-class recall, in %, all measured; derived = from the supernet without retraining; " +
+    "gap = alone - derived, in points):",
+    "",
+    table(
+      [
+        "set",
+        "configuration",
+        "name",
+        "alone %",
+        "derived %",
+        "gap",
+        "balanced alone %",
+        "balanced derived %",
+        "balanced gap",
+      ],
+      sva.rows.map((r) => [
+        r.set,
+        id(r.config),
+        r.name,
+        pct(r.alone.value),
+        pct(r.derived.value),
+        pts(r.gap),
+        pctOr(r.aloneBalanced),
+        pctOr(r.derivedBalanced),
+        pts(r.balancedGap),
+      ]),
+    ),
+    "",
+    gapLine(sva.spanning, "Spanning set (largest, smallest, sampled)", count("spanning")),
+    "",
+    gapLine(sva.baselines, "Baseline configurations", count("baselines")),
+    "",
+    `The supernet trained every configuration in ${sva.supernetTrainTime.value.toFixed(0)} s.`,
+  ];
+  const b = testBalance(t.dataset.testClassCounts);
+  if (b?.imbalanced) {
+    out.push(
+      "",
+      `The test split is imbalanced (its classes have ${b.smallest} to ${b.largest} of its ` +
+        `${b.total} samples; answering the largest class everywhere scores ` +
+        `${pct(b.majorityAccuracy)}% accuracy): accuracy and its gaps say little here, ` +
+        "balanced accuracy is the informative comparison.",
+    );
+  }
+  const stages = missingBalancedStages(sva.rows);
+  if (stages.length > 0) {
+    out.push(
+      "",
+      `${NOT_MEASURED}: not measured; these results were cached before balanced accuracy was ` +
+        `recorded. To measure them, delete from \`<work>/${t.task}/\` (\`<work>\` = ` +
+        `\`runs/evaluate-${suite}\` unless \`--work\` was given) ${stages.join(", ")} and ` +
+        "run the evaluation again.",
+    );
+  }
+  return out;
+}
 
 function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
@@ -128,37 +285,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       "",
     );
     for (const sk of t.baselinesSkipped) out.push(`- ${sk.kind} not run: ${sk.unavailable}`);
-    const sva = t.sharedVsAlone;
-    if (sva.rows.length > 0) {
-      const gaps = (g: typeof sva.spanning, what: string, n: number) =>
-        `${what}: mean gap ${(100 * (g.meanGap ?? 0)).toFixed(2)} points, worst ` +
-        `${(100 * (g.worstGap ?? 0)).toFixed(2)}; trained alone in ` +
-        `${g.aloneTrainTime.value.toFixed(0)} s for these ${n}.`;
-      const count = (set: string) => sva.rows.filter((r) => r.set === set).length;
-      out.push(
-        "",
-        "Shared weights vs trained alone (test accuracy %, both measured; derived = from the " +
-          "supernet without retraining):",
-        "",
-        table(
-          ["set", "configuration", "name", "trained alone", "derived", "gap (pts)"],
-          sva.rows.map((r) => [
-            r.set,
-            id(r.config),
-            r.name,
-            pct(r.alone.value),
-            pct(r.derived.value),
-            (100 * r.gap).toFixed(2),
-          ]),
-        ),
-        "",
-        gaps(sva.spanning, "Spanning set (largest, smallest, sampled)", count("spanning")),
-        "",
-        gaps(sva.baselines, "Baseline configurations", count("baselines")),
-        "",
-        `The supernet trained every configuration in ${sva.supernetTrainTime.value.toFixed(0)} s.`,
-      );
-    }
+    out.push(...sharedVsAloneMarkdown(t, s.name));
     if (t.evolution.length > 0) {
       out.push(
         "",

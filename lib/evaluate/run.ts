@@ -73,6 +73,10 @@ export const DEFINITIONS = {
   efficiencyGain: "AdaSpring inferences per joule / baseline inferences per joule (= baseline " +
     "energy per inference / AdaSpring's)",
   accuracyDelta: "AdaSpring measured test accuracy - baseline measured test accuracy",
+  balancedAccuracy: "mean recall over the classes present in the test labels (scikit-learn's " +
+    "balanced_accuracy_score): 0.5 for two classes answered with one class everywhere, however " +
+    "rare the other; reported beside accuracy for shared vs alone, the informative one on an " +
+    "imbalanced test split",
   summary: "per platform: max ('up to', as the paper reports) and geometric mean over every " +
     "(task, baseline) pair with a match",
   energy: "modeled: platform activeWatts x latency (configs/platforms/*.yaml)",

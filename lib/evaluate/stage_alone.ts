@@ -30,6 +30,11 @@ export interface AloneResult {
   readonly name: string;
   readonly config: string;
   readonly testAccuracy: number;
+  /**
+   * Balanced accuracy on the test split (mean per-class recall); absent from results cached
+   * before it was recorded (delete `<task>/alone/` to retrain and measure it).
+   */
+  readonly testBalancedAccuracy?: number;
   readonly testSamples: number;
   readonly epochs: number;
   /** Seconds of its training, measured here. */
@@ -104,6 +109,7 @@ export async function aloneStage(t: EvalTask, suite: SuiteConfig): Promise<Alone
       name,
       config: id,
       testAccuracy: acc.accuracy,
+      testBalancedAccuracy: acc.balancedAccuracy,
       testSamples: acc.samples,
       epochs,
       trainSeconds: trained.result.trainSeconds,

@@ -39,6 +39,11 @@ export interface BaselineResult {
   readonly modelPath: string;
   readonly modelBytes: number;
   readonly testAccuracy: number;
+  /**
+   * Balanced accuracy on the test split (mean per-class recall); absent from results cached
+   * before it was recorded (delete `<task>/baselines/` to retrain and measure it).
+   */
+  readonly testBalancedAccuracy?: number;
   readonly testSamples: number;
   /** Epochs of its own training (fine-tuning for the fine-tuned ones; 0 for PTQ). */
   readonly epochs: number;
@@ -199,6 +204,7 @@ async function trainBaseline(
       modelPath,
       modelBytes: bytes.length,
       testAccuracy: acc.accuracy,
+      testBalancedAccuracy: acc.balancedAccuracy,
       testSamples: acc.samples,
       epochs,
       trainSeconds: trained?.result.trainSeconds ?? 0,

@@ -85,6 +85,11 @@ export interface TaskEvaluation {
   readonly dataset: {
     readonly provenance: string;
     readonly samples: { train: number; val: number; test: number };
+    /**
+     * Test samples per class (index = label), to tell an imbalanced test split; absent from
+     * reports written before it was recorded.
+     */
+    readonly testClassCounts?: readonly number[];
   };
   readonly supernet: SupernetStage & {
     readonly trainTime: Figure;
@@ -94,7 +99,7 @@ export interface TaskEvaluation {
   /**
    * Weight sharing's cost: configurations trained alone against the same configurations derived
    * from the supernet without retraining (BN recalibrated), both measured on the test split;
-   * gap = alone - derived. Two sets: `spanning` (the largest, the smallest and sampled
+   * gap = alone - derived, in accuracy and in balanced accuracy. Two sets: `spanning` (the largest, the smallest and sampled
    * configurations: issue 5's protocol, `stage_alone.ts`) and `baselines` (every hand-crafted
    * baseline that is a configuration of the space; pruning is not, and is left out).
    */
@@ -117,6 +122,9 @@ export interface TaskEvaluation {
 }
 
 const SRC_ACC = "test split, materialized model run by onnxruntime-web";
+const SRC_BALANCED = "balanced accuracy (mean per-class recall) on the test split, " +
+  "materialized model run by onnxruntime-web";
+const SRC_DERIVED = "weights derived from the supernet, BN recalibrated, no retraining";
 
 /** One configuration trained alone vs derived from the supernet. */
 export interface SharedVsAloneRow {
@@ -124,17 +132,118 @@ export interface SharedVsAloneRow {
   /** `largest`, `smallest`, `sampled-<i>`, or the baseline's kind. */
   readonly name: string;
   readonly config: string;
+  /** Test accuracy trained alone. */
   readonly alone: Figure;
+  /** Test accuracy derived from the supernet. */
   readonly derived: Figure;
+  /** `alone - derived`. */
   readonly gap: number;
+  /**
+   * Balanced test accuracy trained alone; absent when its result was cached before balanced
+   * accuracy was recorded (and from older reports).
+   */
+  readonly aloneBalanced?: Figure;
+  /** Balanced test accuracy derived from the supernet; absent as `aloneBalanced` is. */
+  readonly derivedBalanced?: Figure;
+  /** `aloneBalanced - derivedBalanced`, present when both are. */
+  readonly balancedGap?: number;
 }
 
 /** Gaps of one set, and what training its configurations alone cost. */
 export interface GapSummary {
   readonly meanGap: number | null;
   readonly worstGap: number | null;
+  /**
+   * Mean and largest balanced-accuracy gap; null when the set is empty or a row of it lacks
+   * balanced accuracy; absent from reports written before balanced accuracy was recorded.
+   */
+  readonly meanBalancedGap?: number | null;
+  readonly worstBalancedGap?: number | null;
   /** The sum of these configurations' own training (the supernet trains them all at once). */
   readonly aloneTrainTime: Figure;
+}
+
+/** A configuration's test measurement as the stages record it. */
+export interface TestMeasurement {
+  readonly testAccuracy: number;
+  /** Absent from results cached before balanced accuracy was recorded. */
+  readonly testBalancedAccuracy?: number;
+  readonly testSamples: number;
+}
+
+/**
+ * The shared-vs-alone row of one configuration: accuracies and their gap, and the balanced ones
+ * where both measurements have them.
+ *
+ * @example
+ * ```ts
+ * import { sharedVsAloneRow } from "./task_eval.ts";
+ * const alone = { testAccuracy: 0.99, testBalancedAccuracy: 0.9, testSamples: 776 };
+ * const derived = { testAccuracy: 0.99, testBalancedAccuracy: 0.5, testSamples: 776 };
+ * const r = sharedVsAloneRow("spanning", "largest", "b0:conv", alone, derived);
+ * console.assert(r.gap === 0 && Math.abs(r.balancedGap! - 0.4) < 1e-12);
+ * ```
+ */
+export function sharedVsAloneRow(
+  set: SharedVsAloneRow["set"],
+  name: string,
+  config: string,
+  alone: TestMeasurement,
+  derived: TestMeasurement,
+): SharedVsAloneRow {
+  const aloneSrc = `${alone.testSamples} samples`;
+  const derivedSrc = `${derived.testSamples} samples; ${SRC_DERIVED}`;
+  const ab = alone.testBalancedAccuracy, db = derived.testBalancedAccuracy;
+  return {
+    set,
+    name,
+    config,
+    alone: measuredHere(alone.testAccuracy, "fraction", `${SRC_ACC}, ${aloneSrc}`),
+    derived: measuredHere(derived.testAccuracy, "fraction", `${SRC_ACC}, ${derivedSrc}`),
+    gap: alone.testAccuracy - derived.testAccuracy,
+    ...(ab === undefined ? {} : {
+      aloneBalanced: measuredHere(ab, "fraction", `${SRC_BALANCED}, ${aloneSrc}`),
+    }),
+    ...(db === undefined ? {} : {
+      derivedBalanced: measuredHere(db, "fraction", `${SRC_BALANCED}, ${derivedSrc}`),
+    }),
+    ...(ab === undefined || db === undefined ? {} : { balancedGap: ab - db }),
+  };
+}
+
+/**
+ * Mean and worst (largest) gap of `rows`, in accuracy and in balanced accuracy; null for no
+ * rows, and the balanced ones null when a row lacks its balanced gap.
+ *
+ * @example
+ * ```ts
+ * import { gapStats } from "./task_eval.ts";
+ * const s = gapStats([{ gap: 0.02, balancedGap: 0.1 }, { gap: 0 }]);
+ * console.assert(s.meanGap === 0.01 && s.worstGap === 0.02 && s.meanBalancedGap === null);
+ * ```
+ */
+export function gapStats(
+  rows: readonly Pick<SharedVsAloneRow, "gap" | "balancedGap">[],
+): Pick<GapSummary, "meanGap" | "worstGap" | "meanBalancedGap" | "worstBalancedGap"> {
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const worst = (xs: number[]) => (xs.length ? Math.max(...xs) : null);
+  const gaps = rows.map((r) => r.gap);
+  const balanced = rows.every((r) => r.balancedGap !== undefined)
+    ? rows.map((r) => r.balancedGap!)
+    : [];
+  return {
+    meanGap: mean(gaps),
+    worstGap: worst(gaps),
+    meanBalancedGap: mean(balanced),
+    worstBalancedGap: worst(balanced),
+  };
+}
+
+/** Test samples per class (index = label) of `classes` classes. */
+export function classCounts(y: ArrayLike<number>, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < y.length; i++) counts[y[i]]++;
+  return counts;
 }
 
 /** Evaluate one task (see the module doc). */
@@ -453,6 +562,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     dataset: {
       provenance: t.data.provenance,
       samples: { train: t.train.y.length, val: t.val.y.length, test: t.test.y.length },
+      testClassCounts: classCounts(t.test.y, t.data.classes.length),
     },
     supernet: {
       ...sn,
@@ -491,28 +601,12 @@ async function compareShared(
   const rows: SharedVsAloneRow[] = [];
   for (const { set, name, r } of entries) {
     const derived = await models.get(parseConfigId(t.space, r.config));
-    rows.push({
-      set,
-      name,
-      config: r.config,
-      alone: measuredHere(r.testAccuracy, "fraction", `${SRC_ACC}, ${r.testSamples} samples`),
-      derived: measuredHere(
-        derived.testAccuracy,
-        "fraction",
-        `${SRC_ACC}, ${derived.testSamples} samples; weights derived from the supernet, BN ` +
-          "recalibrated, no retraining",
-      ),
-      gap: r.testAccuracy - derived.testAccuracy,
-    });
+    rows.push(sharedVsAloneRow(set, name, r.config, r, derived));
   }
-  const summary = (set: SharedVsAloneRow["set"], seconds: number, what: string): GapSummary => {
-    const gaps = rows.filter((r) => r.set === set).map((r) => r.gap);
-    return {
-      meanGap: gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null,
-      worstGap: gaps.length ? Math.max(...gaps) : null,
-      aloneTrainTime: measuredHere(seconds, "s", what),
-    };
-  };
+  const summary = (set: SharedVsAloneRow["set"], seconds: number, what: string): GapSummary => ({
+    ...gapStats(rows.filter((r) => r.set === set)),
+    aloneTrainTime: measuredHere(seconds, "s", what),
+  });
   const sum = (xs: readonly { trainSeconds: number }[]) =>
     xs.reduce((a, x) => a + x.trainSeconds, 0);
   return {

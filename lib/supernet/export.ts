@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { balancedAccuracy, confusionMatrix } from "../data/metrics.ts";
 import { countParameters, estimateCost } from "../onnx/flops.ts";
 import { encodeModel } from "../onnx/proto/encode.ts";
 import type { TensorData } from "../onnx/types.ts";
@@ -98,22 +99,42 @@ export async function checkInRuntime(
 /** Runs one batch of a model: `[count, ...inputShape]` in, logits out. */
 export type BatchRunner = (x: Float32Array, count: number) => Promise<Float32Array>;
 
-/** Accuracy of a model run by `run` on labelled samples; see {@link measureAccuracy}. */
+/** What {@link accuracyOf} and {@link measureAccuracy} measure. */
+export interface AccuracyMeasurement {
+  /** Fraction of samples whose largest logit is their label (0 for no samples). */
+  readonly accuracy: number;
+  /**
+   * Mean recall over the classes present in the labels (scikit-learn's convention, see
+   * `lib/data/metrics.ts`); the classes are the logits per sample. 0 for no samples.
+   */
+  readonly balancedAccuracy: number;
+  readonly samples: number;
+  /** Accuracies on the even- and odd-indexed samples. */
+  readonly halves: readonly [number, number];
+}
+
+/**
+ * Accuracy of a model run by `run` on labelled samples; see {@link measureAccuracy}. A label
+ * outside `0..classes-1` (classes = logits per sample) throws a `RangeError`.
+ */
 export async function accuracyOf(
   run: BatchRunner,
   samples: { x: Float32Array; y: Int32Array },
   inputShape: readonly number[],
   batchSize = 256,
-): Promise<{ accuracy: number; samples: number; halves: readonly [number, number] }> {
+): Promise<AccuracyMeasurement> {
   const size = inputShape.reduce((a, b) => a * b, 1), n = samples.y.length;
-  let correct = 0, correctEven = 0;
+  const predicted = new Int32Array(n);
+  let correct = 0, correctEven = 0, classes = 0;
   for (let s = 0; s < n; s += batchSize) {
     const count = Math.min(batchSize, n - s);
     const logits = await run(samples.x.subarray(s * size, (s + count) * size), count);
     const k = logits.length / count;
+    classes = k;
     for (let i = 0; i < count; i++) {
       let best = 0;
       for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
+      predicted[s + i] = best;
       if (best === samples.y[s + i]) {
         correct++;
         if ((s + i) % 2 === 0) correctEven++;
@@ -123,22 +144,24 @@ export async function accuracyOf(
   const even = Math.ceil(n / 2), odd = n - even;
   return {
     accuracy: n ? correct / n : 0,
+    balancedAccuracy: n ? balancedAccuracy(confusionMatrix(samples.y, predicted, classes)) : 0,
     samples: n,
     halves: [even ? correctEven / even : 0, odd ? (correct - correctEven) / odd : 0],
   };
 }
 
 /**
- * Accuracy of model bytes on labelled samples through the runtime, batch by batch. `halves`
- * are the accuracies on the even- and odd-indexed samples: two independent measurements of
- * half the size, whose agreement over many models bounds how well any predictor can rank them.
+ * Accuracy (and balanced accuracy) of model bytes on labelled samples through the runtime,
+ * batch by batch. `halves` are the accuracies on the even- and odd-indexed samples: two
+ * independent measurements of half the size, whose agreement over many models bounds how well
+ * any predictor can rank them.
  */
 export async function measureAccuracy(
   bytes: Uint8Array,
   samples: { x: Float32Array; y: Int32Array },
   inputShape: readonly number[],
   opts: { backend?: string; batchSize?: number } = {},
-): Promise<{ accuracy: number; samples: number; halves: readonly [number, number] }> {
+): Promise<AccuracyMeasurement> {
   const session = await createSession(bytes, { backend: opts.backend ?? "web", cache: false });
   try {
     return await accuracyOf(

@@ -64,7 +64,20 @@ Deno.test("evaluate: shared vs alone has the spanning set and the baseline confi
   for (const r of sva.rows) {
     assert.ok(Math.abs(r.gap - (r.alone.value - r.derived.value)) < 1e-12, r.name);
     assert.equal(r.derived.provenance, "measured-here");
+    // Balanced accuracy beside accuracy, both sides measured by this run.
+    for (const f of [r.aloneBalanced!, r.derivedBalanced!]) {
+      assert.equal(f.provenance, "measured-here", r.name);
+      assert.ok(f.value >= 0 && f.value <= 1, r.name);
+    }
+    assert.ok(
+      Math.abs(r.balancedGap! - (r.aloneBalanced!.value - r.derivedBalanced!.value)) < 1e-12,
+    );
   }
+  const balanced = spanning.reduce((a, r) => a + r.balancedGap!, 0) / spanning.length;
+  assert.ok(Math.abs(sva.spanning.meanBalancedGap! - balanced) < 1e-12);
+  assert.equal(typeof sva.baselines.worstBalancedGap, "number");
+  const counts = task.dataset.testClassCounts!;
+  assert.equal(counts.reduce((a, b) => a + b, 0), task.dataset.samples.test);
 });
 
 Deno.test("evaluate: a work directory made with another supernet budget is refused, naming the stage", async () => {
@@ -111,7 +124,17 @@ Deno.test("evaluate: a tampered ratio or headline is caught by the check", () =>
 
 Deno.test("evaluate: markdown tables and plots are written", async () => {
   const md = await Deno.readTextFile(join(first.outDir, "report.md"));
-  for (const s of ["## Headline", "tiny on host", "tiny on pi4", "Case study", "OFA-style"]) {
+  for (
+    const s of [
+      "## Headline",
+      "tiny on host",
+      "tiny on pi4",
+      "Case study",
+      "OFA-style",
+      "| balanced alone % | balanced derived % | balanced gap |",
+      "balanced accuracy mean gap",
+    ]
+  ) {
     assert.ok(md.includes(s), s);
   }
   for (const p of Object.values(body.plots) as { png: string }[]) {
@@ -136,6 +159,69 @@ Deno.test("evaluate: a rerun resumes from the stages, same seeds give the same c
     b.tasks[0].platforms[1].rows.filter((r) => r.family === "hand-crafted")
       .map((r) => [r.name, r.accuracy.value]);
   assert.deepEqual(acc(b3), acc(body));
+});
+
+Deno.test("evaluate: stages cached before balanced accuracy load as they are, shown as not measured", async () => {
+  const work = join(dir, "work-old");
+  await Deno.mkdir(work);
+  await new Deno.Command("cp", { args: ["-r", `${join(dir, "work1")}/.`, work] }).output();
+  // Strip balanced accuracy from every cached result, as an older adaspring wrote them.
+  const stripped = new Map<string, string>();
+  for await (const e of Deno.readDir(work)) {
+    for (const stage of ["alone", "baselines"]) {
+      const stageDir = join(work, e.name, stage);
+      try {
+        await Deno.stat(stageDir);
+      } catch {
+        continue;
+      }
+      for await (const f of Deno.readDir(stageDir)) {
+        if (!f.name.endsWith(".json") || f.name === "inputs.json") continue;
+        const path = join(stageDir, f.name);
+        const saved = JSON.parse(await Deno.readTextFile(path));
+        if (!("testAccuracy" in saved)) continue;
+        assert.equal(typeof saved.testBalancedAccuracy, "number", path);
+        delete saved.testBalancedAccuracy;
+        const text = JSON.stringify(saved, null, 1) + "\n";
+        await Deno.writeTextFile(path, text);
+        stripped.set(path, text);
+      }
+    }
+    const accPath = join(work, e.name, "supernet", "test-accuracy.json");
+    try {
+      const acc = JSON.parse(await Deno.readTextFile(accPath));
+      for (const v of Object.values(acc) as { balancedAccuracy?: number }[]) {
+        delete v.balancedAccuracy;
+      }
+      await Deno.writeTextFile(accPath, JSON.stringify(acc, null, 1) + "\n");
+    } catch { /* not a task directory */ }
+  }
+  assert.ok(stripped.size >= 5, `${stripped.size} cached results stripped`);
+  const r = await runSuite({
+    suite: loaded,
+    outDir: join(dir, "out-old"),
+    workDir: work,
+    log: () => {},
+  });
+  const b = JSON.parse(await Deno.readTextFile(r.reportPath)).body;
+  const sva: TaskEvaluation["sharedVsAlone"] = b.tasks[0].sharedVsAlone;
+  for (const row of sva.rows) {
+    assert.equal(row.aloneBalanced, undefined, row.name);
+    assert.equal(row.derivedBalanced, undefined, row.name);
+    assert.equal(row.balancedGap, undefined, row.name);
+  }
+  assert.equal(sva.spanning.meanBalancedGap, null);
+  assert.equal(sva.baselines.worstBalancedGap, null);
+  // Nothing retrained: the same accuracies, and the stage files untouched.
+  assert.deepEqual(
+    sva.rows.map((x) => x.alone.value),
+    task.sharedVsAlone.rows.map((x) => x.alone.value),
+  );
+  for (const [path, text] of stripped) assert.equal(await Deno.readTextFile(path), text, path);
+  assert.deepEqual(checkEvaluation(b).problems, []);
+  const md = await Deno.readTextFile(join(r.outDir, "report.md"));
+  assert.match(md, /\| — \| — \| — \|/);
+  assert.match(md, /not measured; these results were cached before balanced accuracy was recorded/);
 });
 
 Deno.test("evaluate: a profile made from other supernet weights is refused, not reused", async () => {

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import {
+  missingBalancedStages,
+  sharedVsAloneMarkdown,
+  testBalance,
+} from "../../lib/evaluate/report_md.ts";
+import {
+  gapStats,
+  sharedVsAloneRow,
+  type TaskEvaluation,
+  type TestMeasurement,
+} from "../../lib/evaluate/task_eval.ts";
+import { measuredHere } from "../../lib/report/provenance.ts";
+
+type Section = Pick<TaskEvaluation, "task" | "dataset" | "sharedVsAlone">;
+
+/** A sensor-like task: 769 normal and 7 anomalous test windows; `m` gives each measurement. */
+function section(
+  m: (name: string, side: "alone" | "derived") => TestMeasurement,
+  testClassCounts: number[] | null = [769, 7],
+): Section {
+  const rows = [
+    ["spanning", "largest"],
+    ["spanning", "smallest"],
+    ["baselines", "backbone"],
+  ].map(([set, name]) =>
+    sharedVsAloneRow(
+      set as "spanning" | "baselines",
+      name,
+      `b0:${name}|q8`,
+      m(name, "alone"),
+      m(name, "derived"),
+    )
+  );
+  const time = measuredHere(10, "s", "training");
+  return {
+    task: "sensor",
+    dataset: {
+      provenance: "test",
+      samples: { train: 1, val: 1, test: 776 },
+      ...(testClassCounts ? { testClassCounts } : {}),
+    },
+    sharedVsAlone: {
+      rows,
+      spanning: { ...gapStats(rows.filter((r) => r.set === "spanning")), aloneTrainTime: time },
+      baselines: { ...gapStats(rows.filter((r) => r.set === "baselines")), aloneTrainTime: time },
+      supernetTrainTime: time,
+    },
+  };
+}
+
+const measured = (name: string, side: "alone" | "derived"): TestMeasurement => ({
+  testAccuracy: 769 / 776,
+  testBalancedAccuracy: side === "alone" ? 0.75 : name === "smallest" ? 0.5 : 0.625,
+  testSamples: 776,
+});
+
+Deno.test("report.md shared vs alone: balanced columns, balanced gaps, imbalance stated", () => {
+  const md = sharedVsAloneMarkdown(section(measured), "paper").join("\n");
+  assert.match(md, /\| alone % \| derived % \| gap \| balanced alone % \| balanced derived % \|/);
+  // The smallest: same accuracy alone and derived, balanced 75.00 vs 50.00.
+  assert.match(md, /\| smallest \| 99\.10 \| 99\.10 \| 0\.00 \| 75\.00 \| 50\.00 \| 25\.00 \|/);
+  assert.match(
+    md,
+    /Spanning set .*accuracy mean gap 0\.00 points, worst 0\.00; balanced accuracy mean gap 18\.75 points, worst 25\.00;/,
+  );
+  assert.match(
+    md,
+    /Baseline configurations: .*balanced accuracy mean gap 12\.50 points, worst 12\.50;/,
+  );
+  assert.match(
+    md,
+    /imbalanced \(its classes have 7 to 769 of its 776 samples; .* 99\.10% accuracy\)/,
+  );
+  assert.match(md, /balanced accuracy is the informative comparison/);
+  assert.doesNotMatch(md, /—/, "nothing missing");
+  // The configuration id's `|` is escaped so the table keeps its columns.
+  for (const line of md.split("\n").filter((l) => l.startsWith("| spanning"))) {
+    assert.equal(line.split(/(?<!\\)\|/).length - 2, 9, line);
+  }
+});
+
+Deno.test("report.md shared vs alone: a balanced test split is not called imbalanced", () => {
+  const md = sharedVsAloneMarkdown(section(measured, [400, 376]), "paper").join("\n");
+  assert.doesNotMatch(md, /imbalanced/);
+  const unknown = sharedVsAloneMarkdown(section(measured, null), "paper").join("\n");
+  assert.doesNotMatch(unknown, /imbalanced/);
+});
+
+Deno.test("report.md shared vs alone: results cached before balanced accuracy show — and why", () => {
+  // Alone results cached by an older version; the derived ones measured anew.
+  const old = (name: string, side: "alone" | "derived"): TestMeasurement => {
+    const { testBalancedAccuracy, ...rest } = measured(name, side);
+    return side === "alone" ? rest : { ...rest, testBalancedAccuracy };
+  };
+  const s = section(old);
+  assert.equal(s.sharedVsAlone.spanning.meanBalancedGap, null);
+  const md = sharedVsAloneMarkdown(s, "paper").join("\n");
+  assert.match(md, /\| largest \| 99\.10 \| 99\.10 \| 0\.00 \| — \| 62\.50 \| — \|/);
+  assert.match(md, /balanced accuracy gap — \(not measured for every configuration\)/);
+  assert.match(
+    md,
+    /—: not measured; these results were cached before balanced accuracy was recorded/,
+  );
+  assert.match(md, /`runs\/evaluate-paper`/);
+  // The largest trained alone is the backbone baseline: the baselines stage, not alone/.
+  assert.match(md, /`<work>\/sensor\/`.*`alone\/` \(retrains .*\), `baselines\/` \(retrains/);
+  assert.doesNotMatch(md, /test-accuracy\.json/, "the derived ones were measured");
+});
+
+Deno.test("missing balanced stages: which stage each missing value comes from", () => {
+  const s = section(measured);
+  assert.deepEqual(missingBalancedStages(s.sharedVsAlone.rows), []);
+  const [largest, smallest, backbone] = s.sharedVsAlone.rows;
+  const { aloneBalanced: _a, ...largestOld } = largest;
+  assert.deepEqual(missingBalancedStages([largestOld, smallest]).map((x) => x.split(" ")[0]), [
+    "`baselines/`",
+  ]);
+  const { derivedBalanced: _d, ...backboneOld } = backbone;
+  assert.deepEqual(missingBalancedStages([backboneOld]).map((x) => x.split(" ")[0]), [
+    "`supernet/test-accuracy.json`",
+  ]);
+});
+
+Deno.test("test balance: majority accuracy, imbalance from the present classes", () => {
+  const b = testBalance([769, 0, 7])!;
+  assert.equal(b.total, 776);
+  assert.equal(b.smallest, 7);
+  assert.equal(b.majorityAccuracy, 769 / 776);
+  assert.ok(b.imbalanced);
+  assert.equal(testBalance([10, 19])!.imbalanced, false);
+  assert.equal(testBalance([10, 20])!.imbalanced, true);
+  assert.equal(testBalance(undefined), null);
+  assert.equal(testBalance([0, 0]), null);
+});
