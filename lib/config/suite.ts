@@ -59,6 +59,11 @@ export const suiteSchema = z.strictObject({
     sparsity: fraction().default(0.5).describe("magnitude pruning: fraction of weights zeroed"),
     aloneSampled: z.number().int().nonnegative().default(3)
       .describe("sampled configurations trained alone (with the smallest) for shared vs alone"),
+    aloneSeeds: positiveInt().default(1)
+      .describe(
+        "seeds each spanning configuration (the largest too) is trained alone with for shared " +
+          "vs alone; above 1 the report shows the alone-vs-alone spread (the noise floor)",
+      ),
   }),
   profile: z.strictObject({
     quick: z.boolean().default(false),

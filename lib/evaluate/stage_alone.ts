@@ -7,6 +7,13 @@
  * and measured on the test split. Results are cached per configuration under `<task>/alone/`;
  * raising `aloneSampled` keeps the ones already trained (the draws are a fixed sequence).
  *
+ * With `suite.baselines.aloneSeeds` = k > 1, every spanning configuration, the largest too, is
+ * also trained alone with seeds 1 to k - 1 (another weight initialization and data order, see
+ * {@link aloneRunSeeds}), so that the report can tell the alone-vs-alone spread (the noise floor
+ * of a single alone run) from the shared-vs-alone gap. Seed 0 is the run above (for the largest,
+ * the backbone baseline) and is never retrained; seed j is cached as `<name>.seed<j>.json`, so
+ * raising k keeps what was trained, and the stage's `inputs.json` stamp does not depend on k.
+ *
  * @module
  */
 import { join } from "node:path";
@@ -26,8 +33,13 @@ import { type EvalTask, readStage, stampInputs, writeStage } from "./task_setup.
 
 /** One configuration trained alone. */
 export interface AloneResult {
-  /** `smallest`, or `sampled-<i>`. */
+  /** `smallest`, or `sampled-<i>`; `largest` for its seeds above 0. */
   readonly name: string;
+  /**
+   * Seed index (see {@link aloneRunSeeds}); absent for seed 0, the only run adaspring made
+   * before `aloneSeeds` existed.
+   */
+  readonly seed?: number;
   readonly config: string;
   readonly testAccuracy: number;
   /**
@@ -74,48 +86,110 @@ export function spanningConfigs(
   return out;
 }
 
-/** Trains (or reloads) the spanning configurations of `t`. */
-export async function aloneStage(t: EvalTask, suite: SuiteConfig): Promise<AloneResult[]> {
+/**
+ * The weight-initialization seed (of `createWeightStore`) and the training seed (data order)
+ * of alone run `index` of a task seeded `seed`. Index 0 gives the seeds every configuration
+ * trained alone has always had (the baselines' too): `seed + 1` and `seed`.
+ *
+ * @example
+ * ```ts
+ * import { aloneRunSeeds } from "./stage_alone.ts";
+ * console.assert(aloneRunSeeds(0, 0).store === 1 && aloneRunSeeds(0, 0).training === 0);
+ * console.assert(aloneRunSeeds(5, 2).store === 8 && aloneRunSeeds(5, 2).training === 7);
+ * ```
+ */
+export function aloneRunSeeds(seed: number, index: number): { store: number; training: number } {
+  return { store: seed + 1 + index, training: seed + index };
+}
+
+/**
+ * The cache file of alone run `seed` of configuration `name`: `<name>.json` for seed 0,
+ * `<name>.seed<j>.json` above.
+ */
+export function aloneResultFile(name: string, seed: number): string {
+  return seed === 0 ? `${name}.json` : `${name}.seed${seed}.json`;
+}
+
+/** What the alone stage returns. */
+export interface AloneStage {
+  /**
+   * Seed 0 of the smallest and the sampled configurations, in {@link spanningConfigs}' order
+   * (the largest's seed 0 is the backbone baseline).
+   */
+  readonly results: readonly AloneResult[];
+  /**
+   * Seeds 1 to `aloneSeeds - 1` of every spanning configuration, `largest` included, by name,
+   * in seed order; empty for one seed.
+   */
+  readonly extraSeeds: ReadonlyMap<string, readonly AloneResult[]>;
+}
+
+/** Trains (or reloads) the spanning configurations of `t`, each with `aloneSeeds` seeds. */
+export async function aloneStage(t: EvalTask, suite: SuiteConfig): Promise<AloneStage> {
   const dir = join(t.dir, "alone");
-  const epochs = suite.baselines.epochs;
-  await stampInputs(dir, { epochs });
-  const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
+  // Only the epochs: `aloneSampled` and `aloneSeeds` add cached files, they change none.
+  await stampInputs(dir, { epochs: suite.baselines.epochs });
+  const spanning = spanningConfigs(t.space, t.seed, suite.baselines.aloneSampled);
   const results: AloneResult[] = [];
-  for (const { name, config } of spanningConfigs(t.space, t.seed, suite.baselines.aloneSampled)) {
-    const path = join(dir, `${name}.json`);
-    const id = formatConfigId(t.space, config);
-    const done = await readStage<AloneResult>(path);
-    if (done && done.config === id) {
-      results.push(done);
-      continue;
-    }
-    t.log(`  alone: ${name} ${id}`);
-    const store = createWeightStore(t.space, io, t.seed + 1);
-    const trained = await trainAlone({
-      ...trainingCommon(t),
-      store,
-      config,
-      epochs,
-      onProgress: progress(t, { kind: name }),
-    });
-    const m = materialize(store, t.space, config, {
-      inputShape: t.data.inputShape,
-      bnStats: trained.bnStats,
-      weights: trained.weights,
-      name,
-    });
-    const acc = await measureAccuracy(encodeModel(m.model), t.test, t.data.inputShape);
-    const r: AloneResult = {
-      name,
-      config: id,
-      testAccuracy: acc.accuracy,
-      testBalancedAccuracy: acc.balancedAccuracy,
-      testSamples: acc.samples,
-      epochs,
-      trainSeconds: trained.result.trainSeconds,
-    };
-    await writeStage(path, r);
-    results.push(r);
+  for (const { name, config } of spanning) {
+    results.push(await aloneRun(t, suite, dir, name, config, 0));
   }
-  return results;
+  const extraSeeds = new Map<string, AloneResult[]>();
+  const all = [{ name: "largest", config: largestConfig(t.space) }, ...spanning];
+  // Seed by seed, so that an interrupted run already has a whole set of the first seeds.
+  for (let seed = 1; seed < suite.baselines.aloneSeeds; seed++) {
+    for (const { name, config } of all) {
+      const r = await aloneRun(t, suite, dir, name, config, seed);
+      extraSeeds.set(name, [...(extraSeeds.get(name) ?? []), r]);
+    }
+  }
+  return { results, extraSeeds };
+}
+
+/** Alone run `seed` of one configuration: read back from `dir`, or trained, measured, saved. */
+async function aloneRun(
+  t: EvalTask,
+  suite: SuiteConfig,
+  dir: string,
+  name: string,
+  config: SubnetConfig,
+  seed: number,
+): Promise<AloneResult> {
+  const path = join(dir, aloneResultFile(name, seed));
+  const id = formatConfigId(t.space, config);
+  const done = await readStage<AloneResult>(path);
+  if (done && done.config === id && (done.seed ?? 0) === seed) return done;
+  const epochs = suite.baselines.epochs;
+  const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
+  const seeds = aloneRunSeeds(t.seed, seed);
+  const kind = seed === 0 ? name : `${name} seed ${seed}`;
+  t.log(`  alone: ${kind} ${id}`);
+  const store = createWeightStore(t.space, io, seeds.store);
+  const trained = await trainAlone({
+    ...trainingCommon(t),
+    seed: seeds.training,
+    store,
+    config,
+    epochs,
+    onProgress: progress(t, { kind }),
+  });
+  const m = materialize(store, t.space, config, {
+    inputShape: t.data.inputShape,
+    bnStats: trained.bnStats,
+    weights: trained.weights,
+    name,
+  });
+  const acc = await measureAccuracy(encodeModel(m.model), t.test, t.data.inputShape);
+  const r: AloneResult = {
+    name,
+    ...(seed === 0 ? {} : { seed }),
+    config: id,
+    testAccuracy: acc.accuracy,
+    testBalancedAccuracy: acc.balancedAccuracy,
+    testSamples: acc.samples,
+    epochs,
+    trainSeconds: trained.result.trainSeconds,
+  };
+  await writeStage(path, r);
+  return r;
 }

@@ -27,7 +27,7 @@ import { compareSearches, type SearchComparison } from "./on_demand.ts";
 import { type Comparison, comparisonOf, summarizeRatios } from "./ratios.ts";
 import { type BaselineResult, type BaselineSkipped, baselinesStage } from "./stage_baselines.ts";
 import { profileStage, type SupernetStage, supernetStage } from "./stage_supernet.ts";
-import { type AloneResult, aloneStage } from "./stage_alone.ts";
+import { type AloneStage, aloneStage } from "./stage_alone.ts";
 import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
 
 /** One model's figures on one platform. */
@@ -147,6 +147,17 @@ export interface SharedVsAloneRow {
   readonly derivedBalanced?: Figure;
   /** `aloneBalanced - derivedBalanced`, present when both are. */
   readonly balancedGap?: number;
+  /**
+   * With the suite's `aloneSeeds` k > 1 (spanning set only): test accuracy trained alone with
+   * each seed, seed 0 first (its value is `alone`'s); absent for one seed and from older reports.
+   */
+  readonly aloneSeeds?: readonly Figure[];
+  /** The mean of `aloneSeeds`; present exactly when they are. */
+  readonly aloneMean?: Figure;
+  /** Balanced test accuracy of each seed, as `aloneSeeds`; absent when a seed lacks it. */
+  readonly aloneBalancedSeeds?: readonly Figure[];
+  /** The mean of `aloneBalancedSeeds`; present exactly when they are. */
+  readonly aloneBalancedMean?: Figure;
 }
 
 /** Gaps of one set, and what training its configurations alone cost. */
@@ -159,7 +170,22 @@ export interface GapSummary {
    */
   readonly meanBalancedGap?: number | null;
   readonly worstBalancedGap?: number | null;
-  /** The sum of these configurations' own training (the supernet trains them all at once). */
+  /**
+   * The noise floor of training alone, present when a row of the set has `aloneSeeds` (the
+   * suite's `aloneSeeds` > 1): the mean and the largest over configurations of the spread
+   * (max - min) of their alone accuracies across seeds, and the mean of `aloneMean - derived`;
+   * null when a row of the set lacks `aloneSeeds`. The balanced ones likewise from
+   * `aloneBalancedSeeds` (and `derivedBalanced`), null when a row lacks them.
+   */
+  readonly aloneNoise?: number | null;
+  readonly maxAloneNoise?: number | null;
+  readonly meanGapToAloneMean?: number | null;
+  readonly aloneBalancedNoise?: number | null;
+  readonly meanBalancedGapToAloneMean?: number | null;
+  /**
+   * The sum of these configurations' own training (the supernet trains them all at once); one
+   * run each: seeds above 0 are not counted.
+   */
   readonly aloneTrainTime: Figure;
 }
 
@@ -173,7 +199,9 @@ export interface TestMeasurement {
 
 /**
  * The shared-vs-alone row of one configuration: accuracies and their gap, and the balanced ones
- * where both measurements have them.
+ * where both measurements have them. `extraSeeds` are the configuration's alone runs with seeds
+ * 1, 2, ... (`alone` is seed 0): when given, the row also carries every seed's accuracy and
+ * their mean ({@link aloneSeedFields}).
  *
  * @example
  * ```ts
@@ -190,6 +218,7 @@ export function sharedVsAloneRow(
   config: string,
   alone: TestMeasurement,
   derived: TestMeasurement,
+  extraSeeds: readonly TestMeasurement[] = [],
 ): SharedVsAloneRow {
   const aloneSrc = `${alone.testSamples} samples`;
   const derivedSrc = `${derived.testSamples} samples; ${SRC_DERIVED}`;
@@ -208,6 +237,105 @@ export function sharedVsAloneRow(
       derivedBalanced: measuredHere(db, "fraction", `${SRC_BALANCED}, ${derivedSrc}`),
     }),
     ...(ab === undefined || db === undefined ? {} : { balancedGap: ab - db }),
+    ...aloneSeedFields([alone, ...extraSeeds]),
+  };
+}
+
+/**
+ * `aloneSeeds` and `aloneMean` of a row from its alone runs `seeds` (seed 0 first), and the
+ * balanced ones when every seed has its balanced accuracy; nothing for a single seed.
+ *
+ * @example
+ * ```ts
+ * import { aloneSeedFields } from "./task_eval.ts";
+ * const f = aloneSeedFields([
+ *   { testAccuracy: 0.9, testBalancedAccuracy: 0.8, testSamples: 100 },
+ *   { testAccuracy: 0.86, testSamples: 100 },
+ * ]);
+ * console.assert(Math.abs(f.aloneMean!.value - 0.88) < 1e-12 && f.aloneBalancedMean === undefined);
+ * ```
+ */
+export function aloneSeedFields(
+  seeds: readonly TestMeasurement[],
+): Pick<
+  SharedVsAloneRow,
+  "aloneSeeds" | "aloneMean" | "aloneBalancedSeeds" | "aloneBalancedMean"
+> {
+  if (seeds.length < 2) return {};
+  const k = seeds.length;
+  const src = (what: string, j: number, m: TestMeasurement) =>
+    `${what}, ${m.testSamples} samples; trained alone with seed ${j} of ${k} (weight ` +
+    `initialization and data order)`;
+  const meanSrc = (what: string) => `mean of the ${k} seeds' ${what} trained alone`;
+  const accs = seeds.map((m) => m.testAccuracy);
+  const balanced = seeds.map((m) => m.testBalancedAccuracy);
+  return {
+    aloneSeeds: seeds.map((m, j) => measuredHere(m.testAccuracy, "fraction", src(SRC_ACC, j, m))),
+    aloneMean: measuredHere(mean(accs), "fraction", meanSrc("test accuracies")),
+    ...(balanced.some((b) => b === undefined) ? {} : {
+      aloneBalancedSeeds: seeds.map((m, j) =>
+        measuredHere(m.testBalancedAccuracy!, "fraction", src(SRC_BALANCED, j, m))
+      ),
+      aloneBalancedMean: measuredHere(
+        mean(balanced as number[]),
+        "fraction",
+        meanSrc("balanced test accuracies"),
+      ),
+    }),
+  };
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const spread = (xs: readonly { value: number }[]) =>
+  Math.max(...xs.map((x) => x.value)) - Math.min(...xs.map((x) => x.value));
+
+/**
+ * The noise floor of training `rows` alone ({@link GapSummary}'s `aloneNoise`, ...): nothing
+ * when no row has `aloneSeeds`; null values when some row lacks what a value needs.
+ *
+ * @example
+ * ```ts
+ * import { aloneNoiseStats } from "./task_eval.ts";
+ * const f = (value: number) => ({ value, unit: "fraction", provenance: "measured-here" as const });
+ * const s = aloneNoiseStats([
+ *   { derived: f(0.8), aloneSeeds: [f(0.9), f(0.86)], aloneMean: f(0.88) },
+ *   { derived: f(0.7), aloneSeeds: [f(0.7), f(0.72)], aloneMean: f(0.71) },
+ * ]);
+ * console.assert(Math.abs(s.aloneNoise! - 0.03) < 1e-12 && Math.abs(s.maxAloneNoise! - 0.04) < 1e-12);
+ * console.assert(Math.abs(s.meanGapToAloneMean! - 0.045) < 1e-12 && s.aloneBalancedNoise === null);
+ * ```
+ */
+export function aloneNoiseStats(
+  rows: readonly Pick<
+    SharedVsAloneRow,
+    | "derived"
+    | "derivedBalanced"
+    | "aloneSeeds"
+    | "aloneMean"
+    | "aloneBalancedSeeds"
+    | "aloneBalancedMean"
+  >[],
+): Pick<
+  GapSummary,
+  | "aloneNoise"
+  | "maxAloneNoise"
+  | "meanGapToAloneMean"
+  | "aloneBalancedNoise"
+  | "meanBalancedGapToAloneMean"
+> {
+  if (!rows.some((r) => r.aloneSeeds !== undefined)) return {};
+  const seeded = rows.every((r) => r.aloneSeeds && r.aloneMean);
+  const balanced = rows.every((r) => r.aloneBalancedSeeds && r.aloneBalancedMean);
+  const withBalanced = balanced && rows.every((r) => r.derivedBalanced);
+  const spreads = seeded ? rows.map((r) => spread(r.aloneSeeds!)) : [];
+  return {
+    aloneNoise: seeded ? mean(spreads) : null,
+    maxAloneNoise: seeded ? Math.max(...spreads) : null,
+    meanGapToAloneMean: seeded ? mean(rows.map((r) => r.aloneMean!.value - r.derived.value)) : null,
+    aloneBalancedNoise: balanced ? mean(rows.map((r) => spread(r.aloneBalancedSeeds!))) : null,
+    meanBalancedGapToAloneMean: withBalanced
+      ? mean(rows.map((r) => r.aloneBalancedMean!.value - r.derivedBalanced!.value))
+      : null,
   };
 }
 
@@ -584,10 +712,11 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
 async function compareShared(
   t: EvalTask,
   baselines: readonly BaselineResult[],
-  alone: readonly AloneResult[],
+  aloneRuns: AloneStage,
   models: SupernetModels,
   sn: SupernetStage,
 ): Promise<TaskEvaluation["sharedVsAlone"]> {
+  const { results: alone, extraSeeds } = aloneRuns;
   const backbone = baselines.find((b) => b.kind === "backbone");
   const entries = [
     ...(backbone ? [{ set: "spanning" as const, name: "largest", r: backbone }] : []),
@@ -601,10 +730,12 @@ async function compareShared(
   const rows: SharedVsAloneRow[] = [];
   for (const { set, name, r } of entries) {
     const derived = await models.get(parseConfigId(t.space, r.config));
-    rows.push(sharedVsAloneRow(set, name, r.config, r, derived));
+    const seeds = set === "spanning" ? extraSeeds.get(name) ?? [] : [];
+    rows.push(sharedVsAloneRow(set, name, r.config, r, derived, seeds));
   }
   const summary = (set: SharedVsAloneRow["set"], seconds: number, what: string): GapSummary => ({
     ...gapStats(rows.filter((r) => r.set === set)),
+    ...aloneNoiseStats(rows.filter((r) => r.set === set)),
     aloneTrainTime: measuredHere(seconds, "s", what),
   });
   const sum = (xs: readonly { trainSeconds: number }[]) =>

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { classCounts, gapStats, sharedVsAloneRow } from "../../lib/evaluate/task_eval.ts";
+import {
+  aloneNoiseStats,
+  aloneSeedFields,
+  classCounts,
+  gapStats,
+  sharedVsAloneRow,
+} from "../../lib/evaluate/task_eval.ts";
 
 const close = (a: number | null | undefined, b: number) =>
   assert.ok(typeof a === "number" && Math.abs(a - b) < 1e-12, `${a} != ${b}`);
@@ -55,4 +61,57 @@ Deno.test("gap stats: mean and worst in both metrics; balanced null when any row
 
 Deno.test("class counts of a test split", () => {
   assert.deepEqual(classCounts(Int32Array.from([0, 2, 2, 0, 0]), 4), [3, 0, 2, 0]);
+});
+
+Deno.test("shared vs alone row: alone seeds, their mean, balanced ones when every seed has it", () => {
+  const derived = { testAccuracy: 0.85, testBalancedAccuracy: 0.8, testSamples: 500 };
+  const seed0 = { testAccuracy: 0.9011, testBalancedAccuracy: 0.9, testSamples: 500 };
+  const seed1 = { testAccuracy: 0.8567, testBalancedAccuracy: 0.84, testSamples: 500 };
+  const one = sharedVsAloneRow("spanning", "largest", "b0:conv", seed0, derived);
+  for (const k of ["aloneSeeds", "aloneMean", "aloneBalancedSeeds", "aloneBalancedMean"]) {
+    assert.ok(!(k in one), `no ${k} for one seed`);
+  }
+  const r = sharedVsAloneRow("spanning", "largest", "b0:conv", seed0, derived, [seed1]);
+  assert.equal(r.alone.value, 0.9011, "alone stays seed 0");
+  close(r.gap, 0.9011 - 0.85);
+  assert.deepEqual(r.aloneSeeds!.map((f) => f.value), [0.9011, 0.8567]);
+  assert.match(r.aloneSeeds![0].source!, /500 samples; trained alone with seed 0 of 2/);
+  assert.match(r.aloneSeeds![1].source!, /seed 1 of 2/);
+  close(r.aloneMean!.value, 0.8789);
+  assert.deepEqual(r.aloneBalancedSeeds!.map((f) => f.value), [0.9, 0.84]);
+  close(r.aloneBalancedMean!.value, 0.87);
+  for (const f of [...r.aloneSeeds!, r.aloneMean!, ...r.aloneBalancedSeeds!]) {
+    assert.equal(f.provenance, "measured-here");
+  }
+  // Seed 0 cached before balanced accuracy was recorded: accuracy seeds only.
+  const { testBalancedAccuracy: _b, ...old } = seed0;
+  const partial = aloneSeedFields([old, seed1]);
+  assert.equal(partial.aloneSeeds!.length, 2);
+  assert.equal(partial.aloneBalancedSeeds, undefined);
+  assert.equal(partial.aloneBalancedMean, undefined);
+});
+
+Deno.test("alone noise: mean and max spread over configurations, gap to the seeds' mean", () => {
+  const m = (a: number, b?: number) => ({
+    testAccuracy: a,
+    testBalancedAccuracy: b,
+    testSamples: 9,
+  });
+  const rows = [
+    sharedVsAloneRow("spanning", "largest", "a", m(0.9, 0.8), m(0.8, 0.7), [m(0.86, 0.7)]),
+    sharedVsAloneRow("spanning", "smallest", "b", m(0.7, 0.6), m(0.7, 0.5), [m(0.72, 0.6)]),
+  ];
+  const s = aloneNoiseStats(rows);
+  close(s.aloneNoise, (0.04 + 0.02) / 2);
+  close(s.maxAloneNoise, 0.04);
+  close(s.meanGapToAloneMean, ((0.88 - 0.8) + (0.71 - 0.7)) / 2);
+  close(s.aloneBalancedNoise, (0.1 + 0) / 2);
+  close(s.meanBalancedGapToAloneMean, ((0.75 - 0.7) + (0.6 - 0.5)) / 2);
+  // One seed everywhere: no noise fields at all (nothing changes for aloneSeeds 1).
+  assert.deepEqual(aloneNoiseStats([sharedVsAloneRow("spanning", "a", "a", m(0.9), m(0.8))]), {});
+  // A row without seeds among seeded ones: the values are null, not a mean over fewer rows.
+  const mixed = aloneNoiseStats([...rows, sharedVsAloneRow("spanning", "c", "c", m(0.9), m(0.8))]);
+  assert.equal(mixed.aloneNoise, null);
+  assert.equal(mixed.meanGapToAloneMean, null);
+  assert.equal(mixed.aloneBalancedNoise, null);
 });

@@ -45,3 +45,16 @@ Deno.test("supernet.featureDistill is optional (absent keeps old stage stamps va
   assert.equal(on.config.supernet.featureDistill, 0.5);
   await assert.rejects(loadSuiteConfig(await write(", featureDistill: -1")), /featureDistill/);
 });
+
+Deno.test("baselines.aloneSeeds: 1 by default (quick), 2 in the paper suite, a positive integer", async () => {
+  assert.equal((await loadSuiteConfig("quick")).config.baselines.aloneSeeds, 1);
+  assert.equal((await loadSuiteConfig("paper")).config.baselines.aloneSeeds, 2);
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "seeds.yaml");
+  await Deno.writeTextFile(
+    path,
+    "name: seeds\ntasks: [mnist]\nplatforms: [host]\nsupernet: { epochs: 1 }\n" +
+      "baselines: { epochs: 1, finetuneEpochs: 1, aloneSeeds: 0 }\n",
+  );
+  await assert.rejects(loadSuiteConfig(path), /baselines\.aloneSeeds/);
+});
