@@ -3,13 +3,21 @@
  * source; every comparison's ratios are recomputed from its two rows; every platform's
  * headline is recomputed from the comparisons; every shared-vs-alone gap (accuracy and, where
  * the report has it, balanced accuracy) is recomputed from its row's figures and every set's
- * mean and worst gap from its rows. `adaspring evaluate check` and the tests use it.
+ * mean and worst gap from its rows; so are, where the report has them (a suite with
+ * `aloneSeeds` > 1), each row's mean over the alone seeds and each set's alone noise.
+ * `adaspring evaluate check` and the tests use it.
  *
  * @module
  */
 import { PROVENANCES } from "../report/provenance.ts";
 import { headlines } from "./run.ts";
-import { gapStats, type TaskEvaluation } from "./task_eval.ts";
+import {
+  aloneNoiseStats,
+  gapStats,
+  type SharedVsAloneRow,
+  type TaskEvaluation,
+} from "./task_eval.ts";
+import type { Figure } from "../report/provenance.ts";
 
 const close = (a: number | null, b: number | null) =>
   a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
@@ -31,6 +39,7 @@ function figures(x: unknown, path: string, problems: string[]): number {
  * set's mean and worst gaps against its rows. Balanced accuracy is optional (reports and cached
  * results from before it was recorded lack it): a row's balanced gap must be present exactly
  * when both its balanced figures are, and a set's balanced gaps are checked when it has them.
+ * The alone seeds are optional too (one seed, older reports): see {@link checkAloneSeeds}.
  */
 export function checkSharedVsAlone(
   t: { task: string; sharedVsAlone?: TaskEvaluation["sharedVsAlone"] },
@@ -51,6 +60,7 @@ export function checkSharedVsAlone(
     } else if (r.balancedGap !== undefined) {
       problems.push(`${where}: a balanced gap without both balanced accuracies`);
     }
+    problems.push(...checkAloneSeeds(r).map((p) => `${where}: ${p}`));
   }
   for (const set of ["spanning", "baselines"] as const) {
     const where = `${t.task}/shared vs alone/${set}`;
@@ -66,7 +76,73 @@ export function checkSharedVsAlone(
         problems.push(`${where}: ${k} ${saved[k]} != ${again[k]} recomputed from the rows`);
       }
     }
+    // Present exactly when a row of the set has alone seeds (absent from older reports).
+    const noise = aloneNoiseStats(sva.rows.filter((r) => r.set === set));
+    const noiseKeys = [
+      "aloneNoise",
+      "maxAloneNoise",
+      "meanGapToAloneMean",
+      "aloneBalancedNoise",
+      "meanBalancedGapToAloneMean",
+    ] as const;
+    for (const k of noiseKeys) {
+      const ok = saved[k] === undefined || noise[k] === undefined
+        ? saved[k] === noise[k]
+        : close(saved[k], noise[k]);
+      if (!ok) {
+        problems.push(`${where}: ${k} ${saved[k]} != ${noise[k]} recomputed from the rows`);
+      }
+    }
   }
+  return problems;
+}
+
+/**
+ * Problems of one row's alone seeds: `aloneSeeds` and `aloneMean` present together, seed 0
+ * being `alone`, the mean recomputed from the seeds; the balanced ones likewise (seed 0 being
+ * `aloneBalanced`). A row without them (one seed, older reports) has none.
+ *
+ * @example
+ * ```ts
+ * import { checkAloneSeeds } from "./check.ts";
+ * const f = (value: number) => ({ value, unit: "fraction", provenance: "measured-here" as const });
+ * const row = { alone: f(0.9), aloneSeeds: [f(0.9), f(0.86)], aloneMean: f(0.88) };
+ * console.assert(checkAloneSeeds(row).length === 0);
+ * console.assert(checkAloneSeeds({ ...row, aloneMean: f(0.9) }).length === 1);
+ * ```
+ */
+export function checkAloneSeeds(
+  r: Pick<
+    SharedVsAloneRow,
+    | "alone"
+    | "aloneBalanced"
+    | "aloneSeeds"
+    | "aloneMean"
+    | "aloneBalancedSeeds"
+    | "aloneBalancedMean"
+  >,
+): string[] {
+  const problems: string[] = [];
+  const one = (
+    what: string,
+    first: Figure | undefined,
+    seeds: readonly Figure[] | undefined,
+    mean: Figure | undefined,
+  ) => {
+    if (seeds === undefined && mean === undefined) return;
+    if (seeds === undefined || mean === undefined) {
+      problems.push(`${what}: seeds and their mean must come together`);
+      return;
+    }
+    if (seeds.length < 2) problems.push(`${what}: ${seeds.length} seed(s), want 2 or more`);
+    if (first === undefined || seeds.length === 0 || !close(seeds[0].value, first.value)) {
+      problems.push(`${what}: seed 0 (${seeds[0]?.value}) is not the row's alone figure`);
+    }
+    const want = seeds.reduce((a, x) => a + x.value, 0) / seeds.length;
+    if (!close(mean.value, want)) problems.push(`${what}: mean ${mean.value} != ${want}`);
+  };
+  one("alone seeds", r.alone, r.aloneSeeds, r.aloneMean);
+  one("balanced alone seeds", r.aloneBalanced, r.aloneBalancedSeeds, r.aloneBalancedMean);
   return problems;
 }
 
