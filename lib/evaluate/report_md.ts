@@ -102,6 +102,46 @@ function gapLine(g: GapSummary, what: string, n: number): string {
 }
 
 /**
+ * How many seeds the rows' configurations were trained alone with: the most seeds a row has
+ * (`aloneSeeds`), 1 when none has them (one seed, or a report from before they existed).
+ */
+export function aloneSeedCount(rows: readonly Pick<SharedVsAloneRow, "aloneSeeds">[]): number {
+  return Math.max(1, ...rows.map((r) => r.aloneSeeds?.length ?? 1));
+}
+
+/** A row's alone seeds as a cell: their mean (min-max) in %, `-` for a row without seeds. */
+export function aloneSeedsCell(r: Pick<SharedVsAloneRow, "aloneSeeds" | "aloneMean">): string {
+  if (!r.aloneSeeds || !r.aloneMean) return "-";
+  const v = r.aloneSeeds.map((x) => x.value);
+  return `${pct(r.aloneMean.value)} (${pct(Math.min(...v))}-${pct(Math.max(...v))})`;
+}
+
+/**
+ * The noise-floor sentence of a set trained alone with `k` seeds (its spread across seeds and
+ * the gap to the seeds' mean, balanced accuracy too where measured); null without seeds.
+ *
+ * @example
+ * ```ts
+ * import { aloneNoiseLine } from "./report_md.ts";
+ * const time = { value: 1, unit: "s", provenance: "measured-here" as const };
+ * const g = { meanGap: 0.015, worstGap: 0.03, aloneTrainTime: time, aloneNoise: 0.02,
+ *   maxAloneNoise: 0.044, meanGapToAloneMean: 0.01 };
+ * console.assert(aloneNoiseLine(g, 2)!.includes("spreads by a mean 2.00 points (max 4.40)"));
+ * console.assert(aloneNoiseLine({ ...g, aloneNoise: undefined }, 1) === null);
+ * ```
+ */
+export function aloneNoiseLine(g: GapSummary, k: number): string | null {
+  if (g.aloneNoise === undefined) return null;
+  const balanced = typeof g.aloneBalancedNoise === "number"
+    ? ` In balanced accuracy the spread is a mean ${pts(g.aloneBalancedNoise)} points and ` +
+      `the mean gap to the seeds' mean ${pts(g.meanBalancedGapToAloneMean)} points.`
+    : "";
+  return `Trained alone with ${k} seeds, the same configuration's accuracy spreads by a mean ` +
+    `${pts(g.aloneNoise)} points (max ${pts(g.maxAloneNoise)}); the mean gap to the seeds' ` +
+    `mean accuracy is ${pts(g.meanGapToAloneMean)} points.${balanced}`;
+}
+
+/**
  * The shared-vs-alone section of one task: the table (accuracy and balanced accuracy, alone,
  * derived and their gaps), each set's gaps, whether the test split is imbalanced (then
  * balanced accuracy is the informative comparison) and why a value is not measured.
@@ -113,6 +153,9 @@ export function sharedVsAloneMarkdown(
   const sva = t.sharedVsAlone;
   if (sva.rows.length === 0) return [];
   const count = (set: string) => sva.rows.filter((r) => r.set === set).length;
+  const k = aloneSeedCount(sva.rows);
+  const seeded = k > 1;
+  const noise = aloneNoiseLine(sva.spanning, k);
   const out = [
     "",
     "Shared weights vs trained alone (test accuracy and balanced accuracy, i.e. mean " +
@@ -125,6 +168,7 @@ export function sharedVsAloneMarkdown(
         "configuration",
         "name",
         "alone %",
+        ...(seeded ? [`alone, ${k} seeds: mean (min-max) %`] : []),
         "derived %",
         "gap",
         "balanced alone %",
@@ -136,6 +180,7 @@ export function sharedVsAloneMarkdown(
         id(r.config),
         r.name,
         pct(r.alone.value),
+        ...(seeded ? [aloneSeedsCell(r)] : []),
         pct(r.derived.value),
         pts(r.gap),
         pctOr(r.aloneBalanced),
@@ -145,6 +190,7 @@ export function sharedVsAloneMarkdown(
     ),
     "",
     gapLine(sva.spanning, "Spanning set (largest, smallest, sampled)", count("spanning")),
+    ...(noise === null ? [] : ["", noise]),
     "",
     gapLine(sva.baselines, "Baseline configurations", count("baselines")),
     "",
@@ -205,7 +251,11 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       }); baselines ${s.baselines.epochs} epoch(s) from ` +
       `scratch, ${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; the smallest and ` +
       `${s.baselines.aloneSampled} sampled configurations trained alone at the baselines' ` +
-      `epochs; matching tolerance ` +
+      `epochs${
+        (s.baselines.aloneSeeds ?? 1) > 1
+          ? `, each (the largest too) with ${s.baselines.aloneSeeds} seeds`
+          : ""
+      }; matching tolerance ` +
       `${pct(s.matching.tolerance)} points, at most ${s.matching.maxCandidates} Pareto ` +
       `configurations measured per platform. This invocation took ` +
       `${(body.wallSeconds / 60).toFixed(1)} min (finished stages are read back from the work ` +

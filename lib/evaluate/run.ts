@@ -84,6 +84,14 @@ export const DEFINITIONS = {
     "model, accuracy measured on the test split; energy = energy/inference x rate x interval",
 };
 
+/** The definition added when the spanning configurations are trained alone with several seeds. */
+export const ALONE_SEEDS_DEFINITION = "with the suite's baselines.aloneSeeds k > 1, every " +
+  "spanning configuration is trained alone k times, seed j with weight-initialization seed " +
+  "(suite seed + 1 + j) and data-order seed (suite seed + j), seed 0 being the run of the " +
+  "'alone' column (the largest's: the backbone baseline); a configuration's spread is the max " +
+  "- min of its seeds' test accuracies, the alone noise the mean spread over the set's " +
+  "configurations: the noise floor a shared-vs-alone gap is to be judged against";
+
 const PAPER = {
   latencyReduction: "up to 3.1x vs hand-crafted compression (AdaSpring, IMWUT 2021)",
   efficiencyGain: "up to 4.2x vs hand-crafted compression (AdaSpring, IMWUT 2021)",
@@ -164,7 +172,9 @@ export async function runSuite(
   const body: EvaluationBody = {
     suite,
     suitePath: o.suite.path,
-    definitions: DEFINITIONS,
+    definitions: suite.baselines.aloneSeeds > 1
+      ? { ...DEFINITIONS, aloneNoise: ALONE_SEEDS_DEFINITION }
+      : DEFINITIONS,
     headline: headlines(tasks),
     evolutionMs: {
       medianCached: evo.length

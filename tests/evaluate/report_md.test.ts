@@ -5,6 +5,7 @@ import {
   testBalance,
 } from "../../lib/evaluate/report_md.ts";
 import {
+  aloneNoiseStats,
   gapStats,
   sharedVsAloneRow,
   type TaskEvaluation,
@@ -132,4 +133,59 @@ Deno.test("test balance: majority accuracy, imbalance from the present classes",
   assert.equal(testBalance([10, 20])!.imbalanced, true);
   assert.equal(testBalance(undefined), null);
   assert.equal(testBalance([0, 0]), null);
+});
+
+Deno.test("report.md shared vs alone: with two alone seeds, a seed column and the noise floor", () => {
+  const m = (a: number, b: number) => ({
+    testAccuracy: a,
+    testBalancedAccuracy: b,
+    testSamples: 500,
+  });
+  const rows = [
+    sharedVsAloneRow("spanning", "largest", "b0:conv", m(0.9011, 0.9), m(0.88, 0.85), [
+      m(0.8567, 0.84),
+    ]),
+    sharedVsAloneRow("spanning", "smallest", "b0:skip", m(0.8, 0.7), m(0.7835, 0.7), [
+      m(0.81, 0.7),
+    ]),
+    sharedVsAloneRow("baselines", "backbone", "b0:conv", m(0.9011, 0.9), m(0.88, 0.85)),
+  ];
+  const time = measuredHere(10, "s", "training");
+  const spanning = rows.filter((r) => r.set === "spanning");
+  const s: Section = {
+    task: "har",
+    dataset: { provenance: "test", samples: { train: 1, val: 1, test: 500 } },
+    sharedVsAlone: {
+      rows,
+      spanning: { ...gapStats(spanning), ...aloneNoiseStats(spanning), aloneTrainTime: time },
+      baselines: {
+        ...gapStats(rows.slice(2)),
+        ...aloneNoiseStats(rows.slice(2)),
+        aloneTrainTime: time,
+      },
+      supernetTrainTime: time,
+    },
+  };
+  const md = sharedVsAloneMarkdown(s, "paper").join("\n");
+  assert.match(md, /\| alone % \| alone, 2 seeds: mean \(min-max\) % \| derived % \| gap \|/);
+  assert.match(md, /\| largest \| 90\.11 \| 87\.89 \(85\.67-90\.11\) \| 88\.00 \| 2\.11 \|/);
+  assert.match(md, /\| smallest \| 80\.00 \| 80\.50 \(80\.00-81\.00\) \| 78\.35 \| 1\.65 \|/);
+  assert.match(md, /\| backbone \| 90\.11 \| - \| 88\.00 \|/);
+  for (const line of md.split("\n").filter((l) => /^\| (spanning|baselines)/.test(l))) {
+    assert.equal(line.split(/(?<!\\)\|/).length - 2, 10, line);
+  }
+  // Spreads 4.44 and 1.00 points; gaps to the seeds' mean -0.11 and 2.15 points (balanced 2, 0).
+  const lines = md.split("\n");
+  const at = lines.findIndex((l) => l.startsWith("Spanning set"));
+  assert.equal(
+    lines[at + 2],
+    "Trained alone with 2 seeds, the same configuration's accuracy spreads by a mean 2.72 " +
+      "points (max 4.44); the mean gap to the seeds' mean accuracy is 1.02 points. In balanced " +
+      "accuracy the spread is a mean 3.00 points and the mean gap to the seeds' mean 1.00 points.",
+  );
+  assert.ok(lines[at + 4].startsWith("Baseline configurations"));
+  assert.equal(md.match(/Trained alone with/g)?.length, 1, "the spanning set only");
+  // One seed: no column, no sentence.
+  const one = sharedVsAloneMarkdown(section(measured), "paper").join("\n");
+  assert.doesNotMatch(one, /seeds/);
 });
