@@ -248,3 +248,114 @@ Deno.test("evaluate: a profile made from other supernet weights is refused, not 
     /was made from other supernet weights .*delete .*profile/,
   );
 });
+
+/** The `.json` files of `dir` (name to text), `inputs.json` included. */
+async function jsonFiles(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const f of Deno.readDir(dir)) {
+    if (f.name.endsWith(".json")) out.set(f.name, await Deno.readTextFile(join(dir, f.name)));
+  }
+  return out;
+}
+
+Deno.test("evaluate: aloneSeeds 2 trains a second seed of each spanning configuration, reusing seed 0", async () => {
+  // A one-seed report has none of the seed fields, and its markdown no seed column.
+  for (const r of task.sharedVsAlone.rows) assert.equal("aloneSeeds" in r, false, r.name);
+  assert.equal("aloneNoise" in task.sharedVsAlone.spanning, false);
+  assert.equal(loaded.config.baselines.aloneSeeds, 1, "the default");
+  const md1 = await Deno.readTextFile(join(first.outDir, "report.md"));
+  assert.doesNotMatch(md1, /seeds/);
+
+  const work = join(dir, "work-seeds");
+  await Deno.mkdir(work);
+  await new Deno.Command("cp", { args: ["-r", `${join(dir, "work1")}/.`, work] }).output();
+  const aloneDir = join(work, "tiny", "alone"), baselinesDir = join(work, "tiny", "baselines");
+  const aloneBefore = await jsonFiles(aloneDir);
+  const baselinesBefore = await jsonFiles(baselinesDir);
+  const seeded = structuredClone(loaded);
+  (seeded.config.baselines as { aloneSeeds: number }).aloneSeeds = 2;
+  const lines: string[] = [];
+  const run2 = (out: string, log: (l: string) => void) =>
+    runSuite({ suite: seeded, outDir: join(dir, out), workDir: work, log });
+  const r = await run2("out-seeds", (l) => lines.push(l));
+
+  // Only the second seeds were trained: the stamp accepted the one-seed work directory, and no
+  // seed-0 run (the largest's is the backbone baseline) was trained again.
+  const names = ["largest", "smallest", "sampled-0", "sampled-1"];
+  const trained = lines.filter((l) => /^\s+(alone|baseline):/.test(l)).map((l) => l.trim());
+  assert.deepEqual(
+    trained.map((l) => l.split(" ").slice(0, 4).join(" ")),
+    names.map((n) => `alone: ${n} seed 1`),
+  );
+  const aloneAfter = await jsonFiles(aloneDir);
+  for (const [name, text] of aloneBefore) assert.equal(aloneAfter.get(name), text, name);
+  assert.deepEqual(await jsonFiles(baselinesDir), baselinesBefore, "baselines untouched");
+  assert.deepEqual(
+    [...aloneAfter.keys()].filter((n) => !aloneBefore.has(n)).sort(),
+    names.map((n) => `${n}.seed1.json`).sort(),
+  );
+
+  const b = JSON.parse(await Deno.readTextFile(r.reportPath)).body;
+  assert.deepEqual(checkEvaluation(b).problems, []);
+  const sva: TaskEvaluation["sharedVsAlone"] = b.tasks[0].sharedVsAlone;
+  // Seed 0 is the one-seed run's figure: `alone` keeps its meaning.
+  assert.deepEqual(
+    sva.rows.map((x) => [x.name, x.alone.value, x.derived.value]),
+    task.sharedVsAlone.rows.map((x) => [x.name, x.alone.value, x.derived.value]),
+  );
+  const spreads: number[] = [];
+  for (const row of sva.rows) {
+    if (row.set === "baselines") {
+      assert.equal(row.aloneSeeds, undefined, row.name);
+      continue;
+    }
+    const saved = JSON.parse(aloneAfter.get(`${row.name}.seed1.json`)!);
+    assert.equal(saved.seed, 1);
+    assert.equal(saved.config, row.config, "the same configuration, another seed");
+    const seeds = row.aloneSeeds!.map((f) => f.value);
+    assert.deepEqual(seeds, [row.alone.value, saved.testAccuracy], row.name);
+    assert.match(row.aloneSeeds![1].source!, /seed 1 of 2/);
+    assert.equal(row.aloneSeeds![1].provenance, "measured-here");
+    assert.ok(Math.abs(row.aloneMean!.value - (seeds[0] + seeds[1]) / 2) < 1e-12, row.name);
+    assert.deepEqual(
+      row.aloneBalancedSeeds!.map((f) => f.value),
+      [row.aloneBalanced!.value, saved.testBalancedAccuracy],
+    );
+    spreads.push(Math.abs(seeds[0] - seeds[1]));
+  }
+  assert.equal(spreads.length, 4);
+  // Training is deterministic per seed (a fresh work directory gives the same accuracies): a
+  // second seed that trained like seed 0 would spread by nothing.
+  assert.ok(spreads.some((x) => x > 0), `spreads ${spreads}`);
+  const s = sva.spanning;
+  assert.ok(Math.abs(s.aloneNoise! - spreads.reduce((a, x) => a + x, 0) / 4) < 1e-12);
+  assert.equal(s.maxAloneNoise, Math.max(...spreads));
+  assert.equal(typeof s.meanGapToAloneMean, "number");
+  assert.equal(typeof s.aloneBalancedNoise, "number");
+  assert.equal("aloneNoise" in sva.baselines, false);
+  // The one-seed cost is what the spanning set's training time still counts.
+  assert.equal(s.aloneTrainTime.value, task.sharedVsAlone.spanning.aloneTrainTime.value);
+
+  const md = await Deno.readTextFile(join(r.outDir, "report.md"));
+  assert.match(md, /\| alone % \| alone, 2 seeds: mean \(min-max\) % \| derived % \|/);
+  assert.match(
+    md,
+    /Trained alone with 2 seeds, the same configuration's accuracy spreads by a mean \d+\.\d\d points \(max \d+\.\d\d\); the mean gap to the seeds' mean accuracy is -?\d+\.\d\d points\./,
+  );
+  assert.match(md, /each \(the largest too\) with 2 seeds/);
+  assert.match(md, /\*\*aloneNoise\*\*/);
+
+  // A rerun reuses the second seeds; going back to one seed loads the same directory.
+  const again: string[] = [];
+  await run2("out-seeds2", (l) => again.push(l));
+  assert.deepEqual(again.filter((l) => /^\s+(alone|baseline):/.test(l)), []);
+  const back = await runSuite({
+    suite: loaded,
+    outDir: join(dir, "out-seeds3"),
+    workDir: work,
+    log: () => {},
+  });
+  const b1 = JSON.parse(await Deno.readTextFile(back.reportPath)).body;
+  assert.equal("aloneSeeds" in b1.tasks[0].sharedVsAlone.rows[0], false);
+  assert.deepEqual(checkEvaluation(b1).problems, []);
+});
