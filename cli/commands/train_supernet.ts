@@ -110,6 +110,10 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           "mean over the configurations that read it (steps at the task's learning rate)",
       ).choices(GRADIENT_REDUCTIONS).default("sum" as const),
     )
+    .option(
+      "--class-balanced",
+      "draw each epoch's samples class first (with replacement), for splits with a rare class",
+    )
     .addOption(
       new Option(
         "--low-rank-training <mode>",
@@ -162,6 +166,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         sampling: opts.sampling,
         configSteps: opts.configSteps,
         gradientReduction: opts.gradientReduction,
+        classBalanced: opts.classBalanced ?? false,
         lowRankTraining: opts.lowRankTraining,
         distillTemperature: opts.distillTemperature,
         distillAlpha: opts.distillAlpha,
@@ -200,6 +205,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           sampling: hyper.sampling,
           configSteps: hyper.configSteps,
           gradientReduction: hyper.gradientReduction,
+          classBalanced: hyper.classBalanced,
           lowRankTraining: hyper.lowRankTraining,
           distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },
           featureDistill: hyper.featureDistill,

@@ -47,6 +47,8 @@ export const suiteSchema = z.strictObject({
       .describe(
         "steps each sampled configuration is trained for (train-supernet --config-steps); absent: 1",
       ),
+    classBalanced: z.boolean().optional()
+      .describe("class-balanced batches (train-supernet --class-balanced); absent: off"),
     gradientReduction: z.enum(GRADIENT_REDUCTIONS).optional()
       .describe(
         "how configurations' gradients on a shared weight combine (train-supernet " +

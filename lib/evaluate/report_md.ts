@@ -248,6 +248,8 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
         s.supernet.gradientReduction === "mean"
           ? ", gradients averaged over the configurations sharing a weight"
           : ""
+      }${
+        s.supernet.classBalanced ? ", class-balanced batches" : ""
       }); baselines ${s.baselines.epochs} epoch(s) from ` +
       `scratch, ${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; the smallest and ` +
       `${s.baselines.aloneSampled} sampled configurations trained alone at the baselines' ` +

@@ -72,6 +72,7 @@ export async function supernetStage(
     sampling: suite.supernet.sampling,
     configSteps: suite.supernet.configSteps ?? 1,
     gradientReduction: suite.supernet.gradientReduction ?? "sum",
+    classBalanced: suite.supernet.classBalanced ?? false,
     lowRankTraining: suite.supernet.lowRankTraining ?? "straight-through",
     distill: { temperature: 1, alpha: 0.5 },
     featureDistill: suite.supernet.featureDistill ?? 0,

@@ -32,6 +32,7 @@ import {
   loadEnsembleCheckpoint,
   saveEnsembleCheckpoints,
 } from "./ensemble_checkpoint.ts";
+import { classBalancedOrder } from "./class_balance.ts";
 import { createSessionCache } from "./ensemble_sessions.ts";
 import { type ConfigAccuracy, validateConfigs, watchedConfigs } from "./ensemble_eval.ts";
 import {
@@ -84,6 +85,12 @@ export interface SupernetTrainOptions {
    * most shared weights do not take steps several times the task's learning rate).
    */
   readonly gradientReduction?: GradientReduction;
+  /**
+   * Class-balanced batches (default false): each epoch's samples are drawn class first, then
+   * sample, with replacement (`class_balance.ts`), for splits where a rare class otherwise does
+   * not reach the smaller configurations.
+   */
+  readonly classBalanced?: boolean;
   /** How low-rank blocks are trained (default `straight-through`; see `train_graph.ts`). */
   readonly lowRankTraining?: LowRankTraining;
   readonly distill: { readonly temperature: number; readonly alpha: number };
@@ -259,6 +266,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     ...((o.configSteps ?? 1) !== 1 ? { configSteps: o.configSteps } : {}),
     ...(o.lowRankTraining === "projected" ? { lowRankTraining: "projected" } : {}),
     ...(o.gradientReduction === "mean" ? { gradientReduction: "mean" } : {}),
+    ...(o.classBalanced ? { classBalanced: true } : {}),
     watchRandom: o.watchRandom ?? 3,
     calibrationSamples: o.calibrationSamples ?? 256,
     trainSamples: nTrain,
@@ -289,9 +297,10 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
   let interrupted = false, trainSeconds = 0, trainedSamples = 0;
   try {
     for (; epoch < o.epochs && !interrupted; epoch++) {
-      const order = root.fork(`order/${epoch}`).shuffle(
-        Array.from({ length: nTrain }, (_, i) => i),
-      );
+      const orderRng = root.fork(`order/${epoch}`);
+      const order = o.classBalanced
+        ? classBalancedOrder(data.train.y, nTrain, orderRng)
+        : orderRng.shuffle(Array.from({ length: nTrain }, (_, i) => i));
       const t0 = performance.now();
       const sums = await runEpoch(o, ctx, epoch, order, stepsPerEpoch, schedule);
       interrupted = sums.interrupted;

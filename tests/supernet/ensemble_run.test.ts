@@ -148,6 +148,9 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
         "corners",
         "--config-steps",
         "2",
+        "--class-balanced",
+        "--gradient-reduction",
+        "mean",
       ], { from: "user" });
     } finally {
       console.log = log;
@@ -158,6 +161,8 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
     assert.equal(report.body.workers, 2);
     assert.equal(report.body.hyperParameters.sampling, "corners");
     assert.equal(report.body.hyperParameters.configSteps, 2);
+    assert.equal(report.body.hyperParameters.classBalanced, true);
+    assert.equal(report.body.hyperParameters.gradientReduction, "mean");
     const e = report.body.epochs[0];
     assert.deepEqual(e.validation.map((v: { role: string }) => v.role), [
       "largest",
