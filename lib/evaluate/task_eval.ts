@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { classCounts } from "../data/cache.ts";
 import { join } from "node:path";
 import { type ContextConfig, contextTrace, loadContextConfig } from "../config/context.ts";
 import { mapContext } from "../context/constraints.ts";
@@ -365,13 +366,6 @@ export function gapStats(
     meanBalancedGap: mean(balanced),
     worstBalancedGap: worst(balanced),
   };
-}
-
-/** Test samples per class (index = label) of `classes` classes. */
-export function classCounts(y: ArrayLike<number>, classes: number): number[] {
-  const counts = new Array<number>(classes).fill(0);
-  for (let i = 0; i < y.length; i++) counts[y[i]]++;
-  return counts;
 }
 
 /** Evaluate one task (see the module doc). */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { classCounts } from "../../lib/data/cache.ts";
 import {
   aloneNoiseStats,
   aloneSeedFields,
-  classCounts,
   gapStats,
   sharedVsAloneRow,
 } from "../../lib/evaluate/task_eval.ts";
