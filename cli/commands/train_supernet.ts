@@ -49,7 +49,8 @@ function progressLine(p: SupernetProgress, last: { tenth: number }): string | nu
   if (tenth === last.tenth && p.step !== 1) return null;
   last.tenth = tenth;
   return `train-supernet: epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} ` +
-    `loss largest ${p.lossLargest.toFixed(4)} smallest ${p.lossSmallest.toFixed(4)} ` +
+    `loss largest ${p.lossLargest.toFixed(4)}` +
+    `${Number.isFinite(p.lossSmallest) ? ` smallest ${p.lossSmallest.toFixed(4)}` : ""} ` +
     `${p.samplesPerSecond.toFixed(0)} images/s ETA ${Math.round(p.etaSeconds)}s`;
 }
 
@@ -58,7 +59,8 @@ function epochFigures(e: SupernetEpoch) {
     epoch: e.epoch,
     lr: e.lr,
     lossLargest: measuredHere(e.lossLargest, "nats", SRC),
-    lossSmallest: measuredHere(e.lossSmallest, "nats", SRC),
+    // null in largest-only epochs (no smaller configuration trained).
+    lossSmallest: Number.isFinite(e.lossSmallest) ? measuredHere(e.lossSmallest, "nats", SRC) : null,
     lossRandom: Number.isFinite(e.lossRandom) ? measuredHere(e.lossRandom, "nats", SRC) : null,
     trainAccuracyLargest: measuredHere(e.trainAccuracyLargest, "fraction", SRC),
     epochTime: measuredHere(e.seconds, "s", SRC),
@@ -109,6 +111,13 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         "combine the configurations' gradients on a shared weight by sum (Once-for-All) or " +
           "mean over the configurations that read it (steps at the task's learning rate)",
       ).choices(GRADIENT_REDUCTIONS).default("sum" as const),
+    )
+    .option(
+      "--largest-only-epochs <n>",
+      "train only the largest configuration for the first n of --epochs (Once-for-All trains " +
+        "the full network first), then the sandwich",
+      (v) => v === "0" ? 0 : parsePositiveInt(v),
+      0,
     )
     .option(
       "--class-balanced",
@@ -167,6 +176,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         configSteps: opts.configSteps,
         gradientReduction: opts.gradientReduction,
         classBalanced: opts.classBalanced ?? false,
+        largestOnlyEpochs: opts.largestOnlyEpochs,
         lowRankTraining: opts.lowRankTraining,
         distillTemperature: opts.distillTemperature,
         distillAlpha: opts.distillAlpha,
@@ -206,6 +216,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           configSteps: hyper.configSteps,
           gradientReduction: hyper.gradientReduction,
           classBalanced: hyper.classBalanced,
+          largestOnlyEpochs: hyper.largestOnlyEpochs,
           lowRankTraining: hyper.lowRankTraining,
           distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },
           featureDistill: hyper.featureDistill,

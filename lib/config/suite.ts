@@ -47,6 +47,11 @@ export const suiteSchema = z.strictObject({
       .describe(
         "steps each sampled configuration is trained for (train-supernet --config-steps); absent: 1",
       ),
+    largestOnlyEpochs: z.number().int().nonnegative().optional()
+      .describe(
+        "first epochs that train the largest configuration only, within epochs " +
+          "(train-supernet --largest-only-epochs); absent: 0",
+      ),
     classBalanced: z.boolean().optional()
       .describe("class-balanced batches (train-supernet --class-balanced); absent: off"),
     gradientReduction: z.enum(GRADIENT_REDUCTIONS).optional()

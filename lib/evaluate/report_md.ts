@@ -250,6 +250,10 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
           : ""
       }${
         s.supernet.classBalanced ? ", class-balanced batches" : ""
+      }${
+        s.supernet.largestOnlyEpochs
+          ? `, the largest alone for the first ${s.supernet.largestOnlyEpochs} epoch(s)`
+          : ""
       }); baselines ${s.baselines.epochs} epoch(s) from ` +
       `scratch, ${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; the smallest and ` +
       `${s.baselines.aloneSampled} sampled configurations trained alone at the baselines' ` +

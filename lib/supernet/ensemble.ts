@@ -91,6 +91,13 @@ export interface SupernetTrainOptions {
    * not reach the smaller configurations.
    */
   readonly classBalanced?: boolean;
+  /**
+   * Epochs at the start that train the largest configuration only (default 0), counted within
+   * `epochs`: Once-for-All trains the full network before any subnet, so that the shared
+   * weights start from a trained network and the students distil from a trained teacher. Equal
+   * to `epochs`, the run trains the backbone alone.
+   */
+  readonly largestOnlyEpochs?: number;
   /** How low-rank blocks are trained (default `straight-through`; see `train_graph.ts`). */
   readonly lowRankTraining?: LowRankTraining;
   readonly distill: { readonly temperature: number; readonly alpha: number };
@@ -161,13 +168,19 @@ export type SupernetProgress =
 export interface SupernetEpoch {
   readonly epoch: number;
   readonly lr: number;
-  /** Mean training losses: the largest's cross-entropy, the others' distillation losses. */
+  /**
+   * Mean training losses: the largest's cross-entropy, the others' distillation losses (NaN in
+   * largest-only epochs).
+   */
   readonly lossLargest: number;
   readonly lossSmallest: number;
   readonly lossRandom: number;
   readonly trainAccuracyLargest: number;
   readonly seconds: number;
-  /** Images per second through the sandwich (each image trains 2 + random configurations). */
+  /**
+   * Images per second through the sandwich (each image trains 2 + random configurations; the
+   * largest only in largest-only epochs).
+   */
   readonly samplesPerSecond: number;
   readonly validation: readonly ConfigAccuracy[];
 }
@@ -199,6 +212,13 @@ function check(o: SupernetTrainOptions): void {
   int(o.batchSize, "batch size", 1);
   int(o.random ?? 2, "random configurations per step (--random)", 0);
   int(o.configSteps ?? 1, "steps per sampled configuration (--config-steps)", 1);
+  int(o.largestOnlyEpochs ?? 0, "largest-only epochs (--largest-only-epochs)", 0);
+  if ((o.largestOnlyEpochs ?? 0) > o.epochs) {
+    throw badInput(
+      `largest-only epochs (--largest-only-epochs ${o.largestOnlyEpochs}) are counted within ` +
+        `the ${o.epochs} epoch(s) of the run; lower it or raise --epochs`,
+    );
+  }
   if (!(o.lr > 0)) throw badInput(`learning rate must be positive, got ${o.lr}`);
   if (!(o.distill.temperature > 0)) {
     throw badInput(`distillation temperature must be positive, got ${o.distill.temperature}`);
@@ -267,6 +287,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     ...(o.lowRankTraining === "projected" ? { lowRankTraining: "projected" } : {}),
     ...(o.gradientReduction === "mean" ? { gradientReduction: "mean" } : {}),
     ...(o.classBalanced ? { classBalanced: true } : {}),
+    ...(o.largestOnlyEpochs ? { largestOnlyEpochs: o.largestOnlyEpochs } : {}),
     watchRandom: o.watchRandom ?? 3,
     calibrationSamples: o.calibrationSamples ?? 256,
     trainSamples: nTrain,
@@ -318,12 +339,13 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
       });
       o.onProgress?.({ phase: "eval", epoch: epoch + 1, epochs: o.epochs, results: validation });
       const n = Math.max(1, sums.steps);
+      const sandwich = epoch >= (o.largestOnlyEpochs ?? 0);
       history.push({
         epoch: epoch + 1,
         lr,
         lossLargest: sums.largest / n,
-        lossSmallest: sums.smallest / n,
-        lossRandom: random > 0 ? sums.random / n : NaN,
+        lossSmallest: sandwich ? sums.smallest / n : NaN,
+        lossRandom: sandwich && random > 0 ? sums.random / n : NaN,
         trainAccuracyLargest: sums.correct / (n * o.batchSize),
         seconds,
         samplesPerSecond: (sums.steps * o.batchSize) / seconds,
@@ -418,16 +440,17 @@ async function runEpoch(
     // draws what the uninterrupted run would have.
     const group = Math.floor(ctx.optimizer.steps / configSteps);
     const rng = root.fork(`configs/${group}`);
-    const students = [smallest];
+    const sandwich = epoch >= (o.largestOnlyEpochs ?? 0);
+    const students = sandwich ? [smallest] : [];
     // The slot counts on over steps, so that corners alternate with mixes even at --random 1.
-    for (let k = 0; k < random; k++) {
+    for (let k = 0; sandwich && k < random; k++) {
       students.push(drawConfig(space, rng, sampling, group * random + k, random));
     }
     sums.lr = learningRate(schedule, ctx.optimizer.steps);
     const batch = { x, y, inputShape: data.inputShape };
     const r = await ensembleStep(ctx, batch, largest, students, sums.lr);
     sums.largest += r.largest.loss;
-    sums.smallest += r.students[0].loss;
+    sums.smallest += r.students[0]?.loss ?? 0;
     for (const st of r.students.slice(1)) sums.random += st.loss / random;
     sums.correct += r.largest.correct;
     sums.steps++;
@@ -440,7 +463,7 @@ async function runEpoch(
       step: s + 1,
       stepsPerEpoch,
       lossLargest: sums.largest / sums.steps,
-      lossSmallest: sums.smallest / sums.steps,
+      lossSmallest: epoch >= (o.largestOnlyEpochs ?? 0) ? sums.smallest / sums.steps : NaN,
       samplesPerSecond: rate,
       etaSeconds: left / rate,
     });

@@ -208,3 +208,48 @@ Deno.test("train-supernet --config-steps K: sampled configurations are redrawn e
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("train-supernet --largest-only-epochs: the first epochs train the largest alone, then the sandwich", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { options } = await setup(dir);
+    const run = (epochs: number, largestOnlyEpochs: number, out: string) => {
+      const o = options(`${dir}/${out}`);
+      // 5 steps per epoch.
+      return {
+        store: o.store,
+        result: trainSupernet({
+          ...o,
+          data: { ...o.data, train: head(o.data.train, 160, 784) },
+          epochs,
+          largestOnlyEpochs,
+        }),
+      };
+    };
+    const fireOnly = ["b0.squeeze.w", "b2.squeeze.w"];
+    const fresh = run(2, 2, "only");
+    const before = fireOnly.map((n) => fresh.store.tensors.get(n)!.data.slice());
+    const only = await fresh.result;
+    // Only the largest's session; the fire blocks' squeeze weights are read by no step.
+    assert.equal(only.sessionsBuilt, 1);
+    assert.equal(only.steps, 10);
+    fireOnly.forEach((n, i) => assert.deepEqual(fresh.store.tensors.get(n)!.data, before[i], n));
+    assert.ok(only.epochs.every((e) => Number.isNaN(e.lossSmallest)));
+    assert.ok(only.epochs.every((e) => Number.isFinite(e.lossLargest)));
+
+    const mixed = await run(2, 1, "mixed").result;
+    assert.ok(Number.isNaN(mixed.epochs[0].lossSmallest));
+    assert.ok(Number.isFinite(mixed.epochs[1].lossSmallest));
+    assert.ok(mixed.sessionsBuilt > 1, `built ${mixed.sessionsBuilt}`);
+    // The first epoch is the same largest-only epoch as the run above (same seed, order, lr).
+    assert.equal(mixed.epochs[0].lossLargest, only.epochs[0].lossLargest);
+    await assert.rejects(() => run(1, 2, "over").result, /counted within the 1 epoch/);
+    // Resuming with another value is refused: it is part of the recorded settings.
+    await assert.rejects(
+      () => trainSupernet({ ...options(`${dir}/mixed`), epochs: 3, resume: true }),
+      /setting|differ/i,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
