@@ -120,8 +120,11 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       0,
     )
     .option(
-      "--class-balanced",
-      "draw each epoch's samples class first (with replacement), for splits with a rare class",
+      "--class-balanced [power]",
+      "draw each epoch's samples class first (with replacement), for splits with a rare class: " +
+        "a class with probability proportional to its count ** power (default 0: uniformly; " +
+        "0.5: square-root sampling)",
+      parseFraction,
     )
     .addOption(
       new Option(
@@ -175,7 +178,8 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         sampling: opts.sampling,
         configSteps: opts.configSteps,
         gradientReduction: opts.gradientReduction,
-        classBalanced: opts.classBalanced ?? false,
+        classBalanced: opts.classBalanced !== undefined,
+        classBalancePower: typeof opts.classBalanced === "number" ? opts.classBalanced : 0,
         largestOnlyEpochs: opts.largestOnlyEpochs,
         lowRankTraining: opts.lowRankTraining,
         distillTemperature: opts.distillTemperature,
@@ -216,6 +220,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           configSteps: hyper.configSteps,
           gradientReduction: hyper.gradientReduction,
           classBalanced: hyper.classBalanced,
+          classBalancePower: hyper.classBalancePower,
           largestOnlyEpochs: hyper.largestOnlyEpochs,
           lowRankTraining: hyper.lowRankTraining,
           distill: { temperature: hyper.distillTemperature, alpha: hyper.distillAlpha },

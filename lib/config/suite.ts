@@ -54,6 +54,11 @@ export const suiteSchema = z.strictObject({
       ),
     classBalanced: z.boolean().optional()
       .describe("class-balanced batches (train-supernet --class-balanced); absent: off"),
+    classBalancePower: z.number().min(0).max(1).optional()
+      .describe(
+        "with classBalanced, classes drawn by count ** power (train-supernet --class-balanced " +
+          "POWER); absent: 0, uniformly",
+      ),
     gradientReduction: z.enum(GRADIENT_REDUCTIONS).optional()
       .describe(
         "how configurations' gradients on a shared weight combine (train-supernet " +

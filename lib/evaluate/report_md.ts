@@ -249,7 +249,13 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
           ? ", gradients averaged over the configurations sharing a weight"
           : ""
       }${
-        s.supernet.classBalanced ? ", class-balanced batches" : ""
+        s.supernet.classBalanced
+          ? `, class-balanced batches${
+            s.supernet.classBalancePower
+              ? ` (classes drawn by count^${s.supernet.classBalancePower})`
+              : ""
+          }`
+          : ""
       }${
         s.supernet.largestOnlyEpochs
           ? `, the largest alone for the first ${s.supernet.largestOnlyEpochs} epoch(s)`

@@ -73,6 +73,7 @@ export async function supernetStage(
     configSteps: suite.supernet.configSteps ?? 1,
     gradientReduction: suite.supernet.gradientReduction ?? "sum",
     classBalanced: suite.supernet.classBalanced ?? false,
+    classBalancePower: suite.supernet.classBalancePower ?? 0,
     largestOnlyEpochs: suite.supernet.largestOnlyEpochs ?? 0,
     lowRankTraining: suite.supernet.lowRankTraining ?? "straight-through",
     distill: { temperature: 1, alpha: 0.5 },

@@ -92,6 +92,11 @@ export interface SupernetTrainOptions {
    */
   readonly classBalanced?: boolean;
   /**
+   * With `classBalanced`, classes are drawn with probability proportional to their count raised
+   * to this power (default 0: uniformly; 0.5: square-root sampling; see `class_balance.ts`).
+   */
+  readonly classBalancePower?: number;
+  /**
    * Epochs at the start that train the largest configuration only (default 0), counted within
    * `epochs`: Once-for-All trains the full network before any subnet, so that the shared
    * weights start from a trained network and the students distil from a trained teacher. Equal
@@ -235,6 +240,10 @@ function check(o: SupernetTrainOptions): void {
         `${o.batchSize}; lower --batch or raise --limit`,
     );
   }
+  const power = o.classBalancePower ?? 0;
+  if (!(power >= 0 && power <= 1)) {
+    throw badInput(`class-balance power (--class-balanced POWER) must be in [0, 1], got ${power}`);
+  }
   if (o.resume && !o.outDir) throw badInput("resume needs the run directory holding last.ckpt");
 }
 
@@ -287,6 +296,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     ...(o.lowRankTraining === "projected" ? { lowRankTraining: "projected" } : {}),
     ...(o.gradientReduction === "mean" ? { gradientReduction: "mean" } : {}),
     ...(o.classBalanced ? { classBalanced: true } : {}),
+    ...(o.classBalanced && o.classBalancePower ? { classBalancePower: o.classBalancePower } : {}),
     ...(o.largestOnlyEpochs ? { largestOnlyEpochs: o.largestOnlyEpochs } : {}),
     watchRandom: o.watchRandom ?? 3,
     calibrationSamples: o.calibrationSamples ?? 256,
@@ -320,7 +330,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     for (; epoch < o.epochs && !interrupted; epoch++) {
       const orderRng = root.fork(`order/${epoch}`);
       const order = o.classBalanced
-        ? classBalancedOrder(data.train.y, nTrain, orderRng)
+        ? classBalancedOrder(data.train.y, nTrain, orderRng, o.classBalancePower ?? 0)
         : orderRng.shuffle(Array.from({ length: nTrain }, (_, i) => i));
       const t0 = performance.now();
       const sums = await runEpoch(o, ctx, epoch, order, stepsPerEpoch, schedule);

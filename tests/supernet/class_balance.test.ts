@@ -27,3 +27,16 @@ Deno.test("classBalancedOrder: three classes level, same seed same order, other 
   }
   assert.deepEqual(classBalancedOrder(new Int32Array(0), 5, createRng(0)), []);
 });
+
+Deno.test("classBalancedOrder power: 0.5 draws a class by the square root of its count, 1 by its count", () => {
+  // 9900 : 100 samples. Square root: 99.5 : 10, so the rare class gets 10 / 109.5 = 9.1%.
+  const labels = Int32Array.from({ length: 10000 }, (_, i) => (i % 100 === 7 ? 1 : 0));
+  const share = (power: number) =>
+    classBalancedOrder(labels, 20000, createRng(4), power).filter((i) => labels[i] === 1)
+      .length / 20000;
+  // Binomial(20000, p): 6 standard deviations are under 1.3 points at p = 0.09.
+  const sqrt = share(0.5), natural = share(1);
+  assert.ok(Math.abs(sqrt - 10 / 109.5) < 0.013, `square root: ${sqrt}`);
+  assert.ok(Math.abs(natural - 0.01) < 0.005, `natural: ${natural}`);
+  assert.throws(() => classBalancedOrder(labels, 10, createRng(0), 1.5), /power must be in \[0, 1\]/);
+});

@@ -149,6 +149,7 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
         "--config-steps",
         "2",
         "--class-balanced",
+        "0.5",
         "--gradient-reduction",
         "mean",
       ], { from: "user" });
@@ -162,6 +163,8 @@ Deno.test("train-supernet: both extremes learn; an interrupted run resumes bit-i
     assert.equal(report.body.hyperParameters.sampling, "corners");
     assert.equal(report.body.hyperParameters.configSteps, 2);
     assert.equal(report.body.hyperParameters.classBalanced, true);
+    assert.equal(report.body.hyperParameters.classBalancePower, 0.5);
+    assert.equal(report.body.hyperParameters.largestOnlyEpochs, 0);
     assert.equal(report.body.hyperParameters.gradientReduction, "mean");
     const e = report.body.epochs[0];
     assert.deepEqual(e.validation.map((v: { role: string }) => v.role), [
