@@ -60,7 +60,9 @@ function epochFigures(e: SupernetEpoch) {
     lr: e.lr,
     lossLargest: measuredHere(e.lossLargest, "nats", SRC),
     // null in largest-only epochs (no smaller configuration trained).
-    lossSmallest: Number.isFinite(e.lossSmallest) ? measuredHere(e.lossSmallest, "nats", SRC) : null,
+    lossSmallest: Number.isFinite(e.lossSmallest)
+      ? measuredHere(e.lossSmallest, "nats", SRC)
+      : null,
     lossRandom: Number.isFinite(e.lossRandom) ? measuredHere(e.lossRandom, "nats", SRC) : null,
     trainAccuracyLargest: measuredHere(e.trainAccuracyLargest, "fraction", SRC),
     epochTime: measuredHere(e.seconds, "s", SRC),

@@ -38,5 +38,8 @@ Deno.test("classBalancedOrder power: 0.5 draws a class by the square root of its
   const sqrt = share(0.5), natural = share(1);
   assert.ok(Math.abs(sqrt - 10 / 109.5) < 0.013, `square root: ${sqrt}`);
   assert.ok(Math.abs(natural - 0.01) < 0.005, `natural: ${natural}`);
-  assert.throws(() => classBalancedOrder(labels, 10, createRng(0), 1.5), /power must be in \[0, 1\]/);
+  assert.throws(
+    () => classBalancedOrder(labels, 10, createRng(0), 1.5),
+    /power must be in \[0, 1\]/,
+  );
 });
