@@ -4,10 +4,14 @@
  *
  * @module
  */
+import { testBalance } from "../data/balance.ts";
 import type { PlotIndex } from "./plots.ts";
 import { caseStudyPlatform } from "./plots.ts";
 import type { EvaluationBody } from "./run.ts";
 import type { GapSummary, SharedVsAloneRow, TaskEvaluation } from "./task_eval.ts";
+
+// Moved to lib/data/balance.ts (task_eval.ts needs it too); re-exported for existing importers.
+export { IMBALANCE_RATIO, type TestBalance, testBalance } from "../data/balance.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
@@ -22,49 +26,6 @@ const NOT_MEASURED = "—";
 const pctOr = (x: { value: number } | undefined) => (x ? pct(x.value) : NOT_MEASURED);
 const pts = (x: number | null | undefined) =>
   typeof x === "number" ? (100 * x).toFixed(2) : NOT_MEASURED;
-
-/**
- * A test split is called imbalanced when its largest class has at least this many times the
- * samples of its smallest (of the classes it has).
- */
-export const IMBALANCE_RATIO = 2;
-
-/** How a test split's classes are balanced, from its class counts. */
-export interface TestBalance {
-  readonly total: number;
-  /** Samples of the largest and of the smallest class present. */
-  readonly largest: number;
-  readonly smallest: number;
-  /** Accuracy of answering the largest class everywhere: `largest / total`. */
-  readonly majorityAccuracy: number;
-  /** `largest >= IMBALANCE_RATIO x smallest`. */
-  readonly imbalanced: boolean;
-}
-
-/**
- * The balance of a test split of class counts `counts` (index = label); null when the counts
- * are unknown (reports written before they were recorded) or there are no samples.
- *
- * @example
- * ```ts
- * import { testBalance } from "./report_md.ts";
- * const b = testBalance([769, 7])!;
- * console.assert(b.imbalanced && b.majorityAccuracy === 769 / 776);
- * ```
- */
-export function testBalance(counts: readonly number[] | undefined): TestBalance | null {
-  const present = (counts ?? []).filter((n) => n > 0);
-  if (present.length === 0) return null;
-  const total = present.reduce((a, b) => a + b, 0);
-  const largest = Math.max(...present), smallest = Math.min(...present);
-  return {
-    total,
-    largest,
-    smallest,
-    majorityAccuracy: largest / total,
-    imbalanced: largest >= IMBALANCE_RATIO * smallest,
-  };
-}
 
 /**
  * The work-directory paths to delete, relative to the task's directory, so that the rows'
