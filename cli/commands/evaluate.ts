@@ -9,6 +9,7 @@ import type { Command } from "@commander-js/extra-typings";
 import { loadSuiteConfig } from "../../lib/config/suite.ts";
 import { AdaspringError, badInput, ExitCode } from "../../lib/errors.ts";
 import { checkEvaluation } from "../../lib/evaluate/check.ts";
+import { matchedPairsCell } from "../../lib/evaluate/report_md.ts";
 import { runSuite } from "../../lib/evaluate/run.ts";
 
 type Globals = { seed?: number; out?: string; json?: true };
@@ -55,7 +56,8 @@ export function registerEvaluateCommand(program: Command<[], Globals>): void {
             `${h.platform.padEnd(12)} latency reduction up to ${f(h.latencyReduction.max)} ` +
               `(geomean ${f(h.latencyReduction.geomean)}), efficiency gain up to ` +
               `${f(h.efficiencyGain.max)} (geomean ${f(h.efficiencyGain.geomean)}), ` +
-              `${h.latencyReduction.pairs} matched, ${h.unmatched.length} unmatched`,
+              `matched ${matchedPairsCell(report.body.tasks, h.platform)}, ` +
+              `${h.unmatched.length} unmatched`,
           );
         }
         console.log(`report: ${r.reportPath}, ${r.outDir}/report.md`);

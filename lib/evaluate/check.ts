@@ -4,12 +4,17 @@
  * headline is recomputed from the comparisons; every shared-vs-alone gap (accuracy and, where
  * the report has it, balanced accuracy) is recomputed from its row's figures and every set's
  * mean and worst gap from its rows; so are, where the report has them (a suite with
- * `aloneSeeds` > 1), each row's mean over the alone seeds and each set's alone noise.
- * `adaspring evaluate check` and the tests use it.
+ * `aloneSeeds` > 1), each row's mean over the alone seeds and each set's alone noise. Every
+ * match reaches its target: the matched row's value in the metric the match was sought on
+ * (`matchMetric`; accuracy in reports from before it was recorded) is at least the baseline's
+ * minus the tolerance, and that metric is the one `matching.ts` chooses for the task's test
+ * split. `adaspring evaluate check` and the tests use it.
  *
  * @module
  */
+import { testBalance } from "../data/balance.ts";
 import { PROVENANCES } from "../report/provenance.ts";
+import { type MatchMetric, metricName, taskMatching } from "./matching.ts";
 import { headlines } from "./run.ts";
 import {
   aloneNoiseStats,
@@ -146,6 +151,131 @@ export function checkAloneSeeds(
   return problems;
 }
 
+/** A row's value in `metric`, undefined for a balanced accuracy it lacks. */
+const rowValue = (
+  r: { accuracy: Figure; balancedAccuracy?: Figure },
+  metric: MatchMetric,
+): number | undefined => metric === "accuracy" ? r.accuracy.value : r.balancedAccuracy?.value;
+
+/** Slack for `>=` on values computed as `target - tolerance` and written to JSON. */
+const EPS = 1e-9;
+
+/**
+ * Problems of one task's matches, `tolerance` being the suite's: the metric of each match
+ * (`matching.ts`'s choice, recomputed from the test class counts and the baseline rows), each
+ * matched row reaching the baseline's value minus `tolerance` in that metric, each balanced
+ * accuracy delta against its rows, and each looser-tolerance pair's delta in its metric. A
+ * report from before `matchMetric` was recorded has none of it and was matched on accuracy.
+ *
+ * @example
+ * ```ts
+ * import { checkMatches } from "./check.ts";
+ * const f = (value: number) => ({ value, unit: "fraction", provenance: "measured-here" as const });
+ * const rows = [
+ *   { name: "backbone", family: "hand-crafted", accuracy: f(0.997), balancedAccuracy: f(0.857) },
+ *   { name: "adaspring@backbone", family: "adaspring", accuracy: f(0.991), balancedAccuracy: f(0.5) },
+ * ];
+ * const c = { baseline: "backbone", adaspring: "adaspring@backbone", matchMetric: "balancedAccuracy" as const };
+ * const t = { task: "sensor", dataset: { testClassCounts: [769, 7] }, platforms: [{ platform: "host", rows, comparisons: [c] }] };
+ * console.assert(checkMatches(t, 0).some((p) => p.includes("below the target")));
+ * ```
+ */
+export function checkMatches(
+  t: {
+    readonly task: string;
+    readonly dataset: { readonly testClassCounts?: readonly number[] };
+    readonly matching?: TaskEvaluation["matching"];
+    readonly platforms: readonly {
+      readonly platform: string;
+      readonly rows: readonly {
+        name: string;
+        family: string;
+        accuracy: Figure;
+        balancedAccuracy?: Figure;
+      }[];
+      readonly comparisons: readonly {
+        baseline: string;
+        adaspring: string | null;
+        matchMetric?: MatchMetric;
+        balancedAccuracyDelta?: number;
+      }[];
+      readonly sensitivity?: TaskEvaluation["platforms"][number]["sensitivity"];
+    }[];
+  },
+  tolerance: number,
+): string[] {
+  const problems: string[] = [];
+  const recorded = t.matching;
+  if (recorded && t.platforms.length > 0) {
+    // Every platform has the same baseline rows; the choice depends on nothing else.
+    const baselines = t.platforms[0].rows.filter((r) => r.family === "hand-crafted").map((r) => ({
+      kind: r.name,
+      testAccuracy: r.accuracy.value,
+      ...(r.balancedAccuracy ? { testBalancedAccuracy: r.balancedAccuracy.value } : {}),
+    }));
+    const again = taskMatching(testBalance(t.dataset.testClassCounts), baselines);
+    if (JSON.stringify(again) !== JSON.stringify(recorded)) {
+      problems.push(
+        `${t.task}/matching: ${JSON.stringify(recorded)} != ${JSON.stringify(again)} chosen ` +
+          "from the test class counts and the baseline rows",
+      );
+    }
+  }
+  const metricOf = (where: string, baseline: string, saved: MatchMetric | undefined) => {
+    if (recorded === undefined && saved === undefined) return "accuracy"; // an older report
+    if (saved !== recorded?.metrics[baseline]) {
+      problems.push(
+        `${where}: matched on ${saved} but the task's matching says ` +
+          `${recorded?.metrics[baseline]}`,
+      );
+    }
+    return saved ?? "accuracy";
+  };
+  for (const p of t.platforms) {
+    const rows = new Map(p.rows.map((r) => [r.name, r]));
+    for (const c of p.comparisons) {
+      const where = `${t.task}/${p.platform}/${c.baseline}`;
+      const metric = metricOf(where, c.baseline, c.matchMetric);
+      const base = rows.get(c.baseline);
+      const ada = c.adaspring === null ? undefined : rows.get(c.adaspring);
+      if (!base || !ada) continue; // no match, or a missing row (checkEvaluation says which)
+      const want = base.balancedAccuracy && ada.balancedAccuracy
+        ? ada.balancedAccuracy.value - base.balancedAccuracy.value
+        : undefined;
+      if (
+        want === undefined
+          ? c.balancedAccuracyDelta !== undefined
+          : c.balancedAccuracyDelta === undefined || !close(c.balancedAccuracyDelta, want)
+      ) {
+        problems.push(`${where}: balanced accuracy delta ${c.balancedAccuracyDelta} != ${want}`);
+      }
+      const got = rowValue(ada, metric), target = rowValue(base, metric);
+      if (got === undefined || target === undefined) {
+        problems.push(`${where}: matched on ${metricName(metric)}, which a row lacks`);
+      } else if (got < target - tolerance - EPS) {
+        problems.push(
+          `${where}: ${metricName(metric)} ${got} is below the target ${target} - ${tolerance}`,
+        );
+      }
+    }
+    for (const v of p.sensitivity ?? []) {
+      for (const q of v.pairs) {
+        const where = `${t.task}/${p.platform}/tolerance ${v.tolerance}/${q.baseline}`;
+        const metric = metricOf(where, q.baseline, q.matchMetric);
+        const delta = metric === "accuracy" ? q.accuracyDelta : q.balancedAccuracyDelta;
+        if (delta === undefined) {
+          problems.push(`${where}: matched on ${metricName(metric)} but no delta in it`);
+        } else if (delta < -v.tolerance - EPS) {
+          problems.push(
+            `${where}: ${metricName(metric)} delta ${delta} is below -${v.tolerance}`,
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** What {@link checkEvaluation} found. */
 export interface CheckResult {
   readonly figures: number;
@@ -157,6 +287,8 @@ export interface CheckResult {
 export function checkEvaluation(body: {
   tasks: readonly TaskEvaluation[];
   headline: unknown;
+  /** The suite: its matching tolerance is each match's allowance. */
+  suite?: { readonly matching?: { readonly tolerance?: number } };
 }): CheckResult {
   const problems: string[] = [];
   const n = figures(body.tasks, "tasks", problems);
@@ -216,6 +348,14 @@ export function checkEvaluation(body: {
     }
   }
   for (const t of body.tasks) problems.push(...checkSharedVsAlone(t));
+  const tolerance = body.suite?.matching?.tolerance;
+  if (typeof tolerance === "number") {
+    for (const t of body.tasks) problems.push(...checkMatches(t, tolerance));
+  } else {
+    problems.push(
+      "suite.matching.tolerance: missing, so no match can be checked against its target",
+    );
+  }
   const again = JSON.parse(JSON.stringify(headlines(body.tasks)));
   if (JSON.stringify(again) !== JSON.stringify(body.headline)) {
     problems.push("headline: does not match the one recomputed from the comparisons");

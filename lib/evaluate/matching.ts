@@ -1,7 +1,8 @@
 /**
  * AdaSpring's answer to each hand-crafted baseline on each platform: the fastest configuration
- * of the platform's Pareto set whose *measured* test accuracy is at least the baseline's minus
- * the suite's tolerance ("matched or better accuracy").
+ * of the platform's Pareto set whose *measured* test accuracy (balanced accuracy on an
+ * imbalanced test split, see below) is at least the baseline's minus the suite's tolerance
+ * ("matched or better accuracy").
  *
  * Candidates are the Pareto points not dominated in (predicted accuracy, predicted latency)
  * alone, sorted by latency, so predicted accuracy rises along the list. The predictor is used
@@ -13,12 +14,21 @@
  * platform; when none matches, the match is `null` with the reason, and the ratios of that
  * pair are not computed.
  *
+ * The metric compared is plain test accuracy, or balanced accuracy (mean per-class recall) on
+ * an imbalanced test split ({@link chooseMatchMetric}): there a model answering the majority
+ * class everywhere reaches the accuracy of one that detects the rare class, and would "match"
+ * it while doing a different job.
+ *
  * @module
  */
+import type { TestBalance } from "../data/balance.ts";
 import type { ParetoPoint } from "../search/pareto_lookup.ts";
 import { formatConfigId } from "../supernet/config_id.ts";
 import type { SubnetConfig } from "../supernet/space.ts";
-import type { EvolvedModel, SupernetModels } from "./measure.ts";
+import type { EvolvedModel, SupernetModels, TestMetric } from "./measure.ts";
+
+/** The metric a match compares: `accuracy` or `balancedAccuracy`. */
+export type MatchMetric = TestMetric;
 
 /** The answer to one target accuracy. */
 export interface Match {
@@ -34,6 +44,120 @@ export interface MatchKnobs {
   readonly maxCandidates: number;
   /** Faster neighbours of the binary search's answer also measured (default 2). */
   readonly recheck?: number;
+  /** The measured metric compared with the target (default `accuracy`). */
+  readonly metric?: MatchMetric;
+}
+
+/** `metric` of a measurement; undefined for a balanced accuracy it lacks (older caches). */
+export function metricValue(
+  m: { readonly testAccuracy: number; readonly testBalancedAccuracy?: number },
+  metric: MatchMetric,
+): number | undefined {
+  return metric === "accuracy" ? m.testAccuracy : m.testBalancedAccuracy;
+}
+
+/** The metric one baseline is matched on, and whether that is a fallback. */
+export interface MetricChoice {
+  readonly metric: MatchMetric;
+  /**
+   * True when the test split is imbalanced but the baseline's balanced accuracy is unknown
+   * (cached before it was recorded), so it is matched on accuracy all the same.
+   */
+  readonly fallback: boolean;
+}
+
+/**
+ * The metric to match `baseline` on: balanced accuracy when the test split is imbalanced
+ * (`balance`, from `testBalance`) and the baseline's balanced accuracy is known; accuracy
+ * otherwise (a balanced split, unknown class counts, or the fallback).
+ *
+ * @example
+ * ```ts
+ * import { testBalance } from "../data/balance.ts";
+ * import { chooseMatchMetric } from "./matching.ts";
+ * const sensor = testBalance([769, 7]);
+ * const b = { testAccuracy: 0.9974, testBalancedAccuracy: 0.8571 };
+ * console.assert(chooseMatchMetric(sensor, b).metric === "balancedAccuracy");
+ * console.assert(chooseMatchMetric(sensor, { testAccuracy: 0.9974 }).fallback);
+ * console.assert(chooseMatchMetric(testBalance([50, 50]), b).metric === "accuracy");
+ * ```
+ */
+export function chooseMatchMetric(
+  balance: TestBalance | null,
+  baseline: { readonly testAccuracy: number; readonly testBalancedAccuracy?: number },
+): MetricChoice {
+  if (!balance?.imbalanced) return { metric: "accuracy", fallback: false };
+  return baseline.testBalancedAccuracy === undefined
+    ? { metric: "accuracy", fallback: true }
+    : { metric: "balancedAccuracy", fallback: false };
+}
+
+/** Which metric the matches of one task were sought on, and why (`report.json`, per task). */
+export interface TaskMatching {
+  /**
+   * The test split is imbalanced (`testBalance` of its class counts): its baselines are matched
+   * on balanced accuracy where theirs is known.
+   */
+  readonly imbalanced: boolean;
+  /** By baseline kind: the metric its matches (every platform, every tolerance) were sought on. */
+  readonly metrics: Readonly<Record<string, MatchMetric>>;
+  /**
+   * Baselines matched on accuracy although the split is imbalanced, their balanced accuracy
+   * having been cached before it was recorded; empty otherwise.
+   */
+  readonly fallback: readonly string[];
+  /**
+   * With a fallback: the stage directory to delete, relative to the task's work directory, to
+   * retrain the baselines and so measure their balanced accuracy.
+   */
+  readonly remeasure?: string;
+}
+
+/** The stage directory of the trained baselines (`stage_baselines.ts`), in the task's. */
+const BASELINES_STAGE = "baselines/";
+
+/**
+ * The metric of each baseline's matches ({@link chooseMatchMetric}) and the fallbacks, for a
+ * test split of balance `balance` (null: class counts unknown, matched on accuracy).
+ *
+ * @example
+ * ```ts
+ * import { testBalance } from "../data/balance.ts";
+ * import { taskMatching } from "./matching.ts";
+ * const m = taskMatching(testBalance([769, 7]), [
+ *   { kind: "backbone", testAccuracy: 0.9974, testBalancedAccuracy: 0.8571 },
+ *   { kind: "int8-ptq", testAccuracy: 0.9974 },
+ * ]);
+ * console.assert(m.metrics.backbone === "balancedAccuracy" && m.metrics["int8-ptq"] === "accuracy");
+ * console.assert(m.fallback[0] === "int8-ptq" && m.remeasure === "baselines/");
+ * ```
+ */
+export function taskMatching(
+  balance: TestBalance | null,
+  baselines: readonly {
+    readonly kind: string;
+    readonly testAccuracy: number;
+    readonly testBalancedAccuracy?: number;
+  }[],
+): TaskMatching {
+  const metrics: Record<string, MatchMetric> = {};
+  const fallback: string[] = [];
+  for (const b of baselines) {
+    const c = chooseMatchMetric(balance, b);
+    metrics[b.kind] = c.metric;
+    if (c.fallback) fallback.push(b.kind);
+  }
+  return {
+    imbalanced: balance?.imbalanced ?? false,
+    metrics,
+    fallback,
+    ...(fallback.length > 0 ? { remeasure: BASELINES_STAGE } : {}),
+  };
+}
+
+/** How a metric is named in reasons and reports. */
+export function metricName(metric: MatchMetric): string {
+  return metric === "accuracy" ? "accuracy" : "balanced accuracy";
 }
 
 /** Per-platform measuring budget shared by every target. */
@@ -56,7 +180,10 @@ export function accuracyLatencyFront(points: readonly ParetoPoint[]): ParetoPoin
   return front;
 }
 
-/** The fastest candidate reaching `target` measured accuracy, or why not. */
+/**
+ * The fastest candidate whose measured `knobs.metric` (accuracy unless given) reaches `target`
+ * minus the tolerance, or why none does. `target` is in the same metric (the baseline's).
+ */
 export async function findMatch(
   points: readonly ParetoPoint[],
   target: number,
@@ -64,12 +191,13 @@ export async function findMatch(
   knobs: MatchKnobs,
   budget: MatchBudget,
 ): Promise<Match | { readonly reason: string }> {
+  const metric = knobs.metric ?? "accuracy";
   const goal = target - knobs.tolerance;
   const front = accuracyLatencyFront(points);
   const looked = new Set<number>();
   let outOfBudget = false;
   const accuracy = async (i: number): Promise<number | null> => {
-    if (models.known(front[i].config) === undefined) {
+    if (models.known(front[i].config, metric) === undefined) {
       if (budget.measured >= budget.max) {
         outOfBudget = true;
         return null;
@@ -77,7 +205,13 @@ export async function findMatch(
       budget.measured++;
     }
     looked.add(i);
-    return (await models.get(front[i].config)).testAccuracy;
+    const m = await models.get(front[i].config, metric);
+    const v = metricValue(m, metric);
+    if (v === undefined) {
+      // SupernetModels measures a missing balanced accuracy; only a broken stand-in lands here.
+      throw new Error(`configuration ${m.id}: no measured ${metricName(metric)} to match on`);
+    }
+    return v;
   };
   // Binary search for the first index whose measured accuracy reaches the goal.
   let lo = 0, hi = front.length; // answer in [lo, hi]; hi = none
@@ -98,12 +232,13 @@ export async function findMatch(
       const a = await accuracy(i);
       if (a !== null && a >= goal) best = i;
     }
-    const model = await models.get(front[best].config);
+    const model = await models.get(front[best].config, metric);
     return { config: front[best].config, model, tried: looked.size };
   }
+  const what = metric === "accuracy" ? "test accuracy" : "balanced test accuracy";
   return {
     reason: `no configuration of the ${front.length}-point accuracy-latency front reached ` +
-      `${(100 * goal).toFixed(2)}% measured test accuracy (${looked.size} measured for this ` +
+      `${(100 * goal).toFixed(2)}% measured ${what} (${looked.size} measured for this ` +
       `target${outOfBudget ? "; the measuring budget ran out" : ""})`,
   };
 }

@@ -73,6 +73,9 @@ export async function measureInterleaved(
   return out;
 }
 
+/** A test-split metric of a model: plain accuracy, or balanced accuracy (mean per-class recall). */
+export type TestMetric = "accuracy" | "balancedAccuracy";
+
 /** A supernet configuration evolved from the shared weights and measured on the test split. */
 export interface EvolvedModel {
   readonly id: string;
@@ -86,8 +89,8 @@ export interface EvolvedModel {
 /**
  * One configuration's saved test accuracy (`<task>/supernet/test-accuracy.json`, by id).
  * `balancedAccuracy` is absent from entries saved before it was recorded; such entries are
- * still used as they are (delete the file to measure every configuration again, which
- * retrains nothing).
+ * still used as they are, except that matching on balanced accuracy measures them again
+ * (delete the file to measure every configuration again, which retrains nothing).
  */
 export interface SavedAccuracy {
   readonly accuracy: number;
@@ -116,26 +119,28 @@ export class SupernetModels {
     return Object.fromEntries(this.#accuracies);
   }
 
-  /** Measured so far, without measuring. */
-  known(config: SubnetConfig): number | undefined {
-    return this.#accuracies.get(formatConfigId(this.task.space, config))?.accuracy;
+  /**
+   * `metric` of `config` measured so far, without measuring; undefined also for a balanced
+   * accuracy missing from an entry saved before it was recorded.
+   */
+  known(config: SubnetConfig, metric: TestMetric = "accuracy"): number | undefined {
+    const saved = this.#accuracies.get(formatConfigId(this.task.space, config));
+    return metric === "accuracy" ? saved?.accuracy : saved?.balancedAccuracy;
   }
 
-  /** The model of `config`, its accuracy measured (or read from the saved run). */
-  async get(config: SubnetConfig): Promise<EvolvedModel> {
+  /**
+   * The model of `config`, its accuracy measured (or read from the saved run). With `metric`
+   * `balancedAccuracy`, an entry saved before balanced accuracy was recorded is measured again
+   * (it retrains nothing), since a caller matching on balanced accuracy cannot do without it.
+   */
+  async get(config: SubnetConfig, metric: TestMetric = "accuracy"): Promise<EvolvedModel> {
     const t = this.task;
     const id = formatConfigId(t.space, config);
     const hit = this.#cache.get(id);
-    if (hit) return hit;
-    const cal = await calibrateBn(this.store, t.space, config, t.calibration);
-    const m = materialize(this.store, t.space, config, {
-      inputShape: t.data.inputShape,
-      bnStats: cal.stats,
-      name: id,
-    });
-    const bytes = encodeModel(m.model);
+    if (hit && (metric === "accuracy" || hit.testBalancedAccuracy !== undefined)) return hit;
+    const bytes = hit?.bytes ?? await this.#materialize(config, id);
     let acc = this.#accuracies.get(id);
-    if (!acc) {
+    if (!acc || (metric === "balancedAccuracy" && acc.balancedAccuracy === undefined)) {
       const r = await measureAccuracy(bytes, t.test, t.data.inputShape);
       acc = { accuracy: r.accuracy, samples: r.samples, balancedAccuracy: r.balancedAccuracy };
       this.#accuracies.set(id, acc);
@@ -149,5 +154,17 @@ export class SupernetModels {
     };
     this.#cache.set(id, model);
     return model;
+  }
+
+  /** The ONNX model of `config`: sliced, BN recalibrated, folded. */
+  async #materialize(config: SubnetConfig, id: string): Promise<Uint8Array> {
+    const t = this.task;
+    const cal = await calibrateBn(this.store, t.space, config, t.calibration);
+    const m = materialize(this.store, t.space, config, {
+      inputShape: t.data.inputShape,
+      bnStats: cal.stats,
+      name: id,
+    });
+    return encodeModel(m.model);
   }
 }

@@ -8,13 +8,16 @@
  *   same provenance;
  * - **energy-efficiency gain** = AdaSpring's inferences per joule / the baseline's (equal to the
  *   energy-per-inference ratio baseline / AdaSpring);
- * - **accuracy delta** = AdaSpring's measured accuracy - the baseline's (percentage points / 100).
+ * - **accuracy delta** = AdaSpring's measured accuracy - the baseline's (percentage points / 100),
+ *   and the **balanced accuracy delta** likewise where both rows have balanced accuracy (on an
+ *   imbalanced test split the match is found on it: the comparison's `matchMetric`).
  *
  * Per platform, the summary gives the maximum ("up to", as the paper states its 3.1x / 4.2x)
  * and the geometric mean over every (task, baseline) pair with a match.
  *
  * @module
  */
+import type { MatchMetric } from "./matching.ts";
 import type { ModelRow } from "./task_eval.ts";
 
 /** One baseline against its AdaSpring match on one platform. */
@@ -26,14 +29,22 @@ export interface Comparison {
   readonly latencyReduction: number | null;
   readonly efficiencyGain: number | null;
   readonly accuracyDelta: number | null;
+  /**
+   * The metric the match was sought on (`matching.ts`); absent from reports written before it
+   * was recorded, which all matched on accuracy.
+   */
+  readonly matchMetric?: MatchMetric;
+  /** AdaSpring's balanced accuracy - the baseline's, present when both rows have it. */
+  readonly balancedAccuracyDelta?: number;
 }
 
-/** The ratios of a baseline row and its match (see the module doc). */
+/** The ratios of a baseline row and its match on `metric` (see the module doc). */
 export function comparisonOf(
   baseline: string,
   base: ModelRow,
   ada: ModelRow | null,
   reason: string | null,
+  metric: MatchMetric = "accuracy",
 ): Comparison {
   if (ada === null) {
     return {
@@ -43,6 +54,7 @@ export function comparisonOf(
       latencyReduction: null,
       efficiencyGain: null,
       accuracyDelta: null,
+      matchMetric: metric,
     };
   }
   return {
@@ -52,6 +64,10 @@ export function comparisonOf(
     latencyReduction: base.latency.value / ada.latency.value,
     efficiencyGain: ada.efficiency.value / base.efficiency.value,
     accuracyDelta: ada.accuracy.value - base.accuracy.value,
+    matchMetric: metric,
+    ...(base.balancedAccuracy && ada.balancedAccuracy
+      ? { balancedAccuracyDelta: ada.balancedAccuracy.value - base.balancedAccuracy.value }
+      : {}),
   };
 }
 

@@ -4,10 +4,15 @@
  *
  * @module
  */
+import { testBalance } from "../data/balance.ts";
+import type { MatchMetric } from "./matching.ts";
 import type { PlotIndex } from "./plots.ts";
 import { caseStudyPlatform } from "./plots.ts";
 import type { EvaluationBody } from "./run.ts";
 import type { GapSummary, SharedVsAloneRow, TaskEvaluation } from "./task_eval.ts";
+
+// Moved to lib/data/balance.ts (task_eval.ts needs it too); re-exported for existing importers.
+export { IMBALANCE_RATIO, type TestBalance, testBalance } from "../data/balance.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
@@ -22,49 +27,6 @@ const NOT_MEASURED = "—";
 const pctOr = (x: { value: number } | undefined) => (x ? pct(x.value) : NOT_MEASURED);
 const pts = (x: number | null | undefined) =>
   typeof x === "number" ? (100 * x).toFixed(2) : NOT_MEASURED;
-
-/**
- * A test split is called imbalanced when its largest class has at least this many times the
- * samples of its smallest (of the classes it has).
- */
-export const IMBALANCE_RATIO = 2;
-
-/** How a test split's classes are balanced, from its class counts. */
-export interface TestBalance {
-  readonly total: number;
-  /** Samples of the largest and of the smallest class present. */
-  readonly largest: number;
-  readonly smallest: number;
-  /** Accuracy of answering the largest class everywhere: `largest / total`. */
-  readonly majorityAccuracy: number;
-  /** `largest >= IMBALANCE_RATIO x smallest`. */
-  readonly imbalanced: boolean;
-}
-
-/**
- * The balance of a test split of class counts `counts` (index = label); null when the counts
- * are unknown (reports written before they were recorded) or there are no samples.
- *
- * @example
- * ```ts
- * import { testBalance } from "./report_md.ts";
- * const b = testBalance([769, 7])!;
- * console.assert(b.imbalanced && b.majorityAccuracy === 769 / 776);
- * ```
- */
-export function testBalance(counts: readonly number[] | undefined): TestBalance | null {
-  const present = (counts ?? []).filter((n) => n > 0);
-  if (present.length === 0) return null;
-  const total = present.reduce((a, b) => a + b, 0);
-  const largest = Math.max(...present), smallest = Math.min(...present);
-  return {
-    total,
-    largest,
-    smallest,
-    majorityAccuracy: largest / total,
-    imbalanced: largest >= IMBALANCE_RATIO * smallest,
-  };
-}
 
 /**
  * The work-directory paths to delete, relative to the task's directory, so that the rows'
@@ -219,6 +181,117 @@ export function sharedVsAloneMarkdown(
   return out;
 }
 
+/** The metric a comparison's match was sought on (accuracy in reports from before it was recorded). */
+const metricOf = (c: { matchMetric?: MatchMetric }): MatchMetric => c.matchMetric ?? "accuracy";
+
+/**
+ * The matched pairs of `platform` over `tasks`, counted by the metric each was matched on, as
+ * the headline's cell: `15 on accuracy`, `14 on accuracy, 1 on balanced accuracy`.
+ *
+ * @example
+ * ```ts
+ * import { matchedPairsCell } from "./report_md.ts";
+ * const p = (matchMetric?: "accuracy" | "balancedAccuracy") =>
+ *   ({ latencyReduction: 2, ...(matchMetric ? { matchMetric } : {}) });
+ * const tasks = [
+ *   { platforms: [{ platform: "host", comparisons: [p(), p("accuracy")] }] },
+ *   { platforms: [{ platform: "host", comparisons: [p("balancedAccuracy"), { latencyReduction: null }] }] },
+ * ];
+ * console.assert(matchedPairsCell(tasks, "host") === "2 on accuracy, 1 on balanced accuracy");
+ * ```
+ */
+export function matchedPairsCell(
+  tasks: readonly {
+    platforms: readonly {
+      platform: string;
+      comparisons: readonly { latencyReduction: number | null; matchMetric?: MatchMetric }[];
+    }[];
+  }[],
+  platform: string,
+): string {
+  const n = { accuracy: 0, balancedAccuracy: 0 };
+  for (const t of tasks) {
+    for (const p of t.platforms.filter((x) => x.platform === platform)) {
+      // The pairs the headline counts: those with a ratio.
+      for (const c of p.comparisons) if (c.latencyReduction !== null) n[metricOf(c)]++;
+    }
+  }
+  const parts = [
+    ...(n.accuracy > 0 || n.balancedAccuracy === 0 ? [`${n.accuracy} on accuracy`] : []),
+    ...(n.balancedAccuracy > 0 ? [`${n.balancedAccuracy} on balanced accuracy`] : []),
+  ];
+  return parts.join(", ");
+}
+
+/**
+ * The matching paragraph of one task: on an imbalanced test split, which metric its baselines
+ * were matched on and why, and the baselines that fell back to accuracy (their balanced
+ * accuracy cached before it was recorded) with the stage to delete; empty for a balanced
+ * split, whose matches are on accuracy as they always were.
+ */
+export function matchingMarkdown(
+  t: Pick<TaskEvaluation, "task" | "dataset" | "matching">,
+  suite: string,
+): string[] {
+  const b = testBalance(t.dataset.testClassCounts);
+  if (!b?.imbalanced) return [];
+  const split = `the test split is imbalanced (its classes have ${b.smallest} to ${b.largest} ` +
+    `of its ${b.total} samples; answering the largest class everywhere scores ` +
+    `${pct(b.majorityAccuracy)}% accuracy)`;
+  const m = t.matching;
+  if (!m) {
+    return [
+      "",
+      `Matching: ${split}, but this report predates matching on balanced accuracy: its ` +
+      "baselines were matched on plain accuracy.",
+    ];
+  }
+  const balanced = Object.entries(m.metrics).filter(([, x]) => x === "balancedAccuracy")
+    .map(([k]) => k);
+  const out = [
+    "",
+    `Matching: ${split}, so ` +
+    (balanced.length > 0
+      ? `${
+        m.fallback.length === 0
+          ? "every baseline is"
+          : `${balanced.join(", ")} ${balanced.length === 1 ? "is" : "are"}`
+      } matched on balanced accuracy (mean per-class recall): the fastest configuration whose ` +
+        "measured balanced accuracy is at least the baseline's minus the tolerance. On plain " +
+        "accuracy a configuration answering the largest class everywhere would match a " +
+        "baseline that detects the rare classes."
+      : "balanced accuracy would be the metric to match on."),
+  ];
+  if (m.fallback.length > 0) {
+    const one = m.fallback.length === 1;
+    const stage = `<work>/${t.task}/${m.remeasure ?? "baselines/"}`;
+    out.push(
+      "",
+      `${m.fallback.join(", ")} ${one ? "was" : "were"} matched on plain accuracy instead: ` +
+        `${one ? "its" : "their"} balanced accuracy was cached before it was recorded. To ` +
+        `match on balanced accuracy, delete \`${stage}\` (\`<work>\` = ` +
+        `\`runs/evaluate-${suite}\` unless \`--work\` was given; retrains the baselines) and ` +
+        "run the evaluation again.",
+    );
+  }
+  return out;
+}
+
+/**
+ * A sentence under the headline naming the tasks whose pairs were matched on balanced accuracy;
+ * null when every pair was matched on accuracy.
+ */
+export function matchMetricNote(
+  tasks: readonly Pick<TaskEvaluation, "task" | "platforms">[],
+): string | null {
+  const named = tasks.filter((t) =>
+    t.platforms.some((p) => p.comparisons.some((c) => metricOf(c) === "balancedAccuracy"))
+  ).map((t) => `\`${t.task}\``);
+  if (named.length === 0) return null;
+  return `Pairs of ${named.join(", ")} are matched on balanced accuracy (imbalanced test ` +
+    "split; see the task's matching paragraph), at every tolerance; every other pair on accuracy.";
+}
+
 function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
@@ -299,11 +372,13 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       ratio(h.latencyReduction.geomean),
       ratio(h.efficiencyGain.max),
       ratio(h.efficiencyGain.geomean),
-      h.latencyReduction.pairs,
+      matchedPairsCell(body.tasks, h.platform),
       h.unmatched.length,
       h.searchMedianUs === null ? "-" : h.searchMedianUs.toFixed(1),
     ]),
   ));
+  const metricNote = matchMetricNote(body.tasks);
+  if (metricNote) out.push("", metricNote);
   const tolerances = [
     ...new Set(body.headline.flatMap((h) => h.sensitivity.map((v) => v.tolerance))),
   ];
@@ -348,6 +423,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
     );
     for (const sk of t.baselinesSkipped) out.push(`- ${sk.kind} not run: ${sk.unavailable}`);
     out.push(...sharedVsAloneMarkdown(t, s.name));
+    out.push(...matchingMarkdown(t, s.name));
     if (t.evolution.length > 0) {
       out.push(
         "",
@@ -363,10 +439,14 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       );
     }
     for (const p of t.platforms) {
+      // Balanced accuracy columns only where matches were sought on it: balanced splits' tables
+      // stay as they were.
+      const balanced = p.comparisons.some((c) => metricOf(c) === "balancedAccuracy");
       out.push(
         `### ${t.task} on ${p.platform}`,
         "",
-        `Accuracy: measured on the test split. Latency: ${prov(p.latencyProvenance)}. Energy, ` +
+        `Accuracy${balanced ? " and balanced accuracy (the metric matched on)" : ""}: ` +
+          `measured on the test split. Latency: ${prov(p.latencyProvenance)}. Energy, ` +
           "efficiency, peak memory, training FLOPs: modeled. Model bytes, training time: measured.",
         "",
       );
@@ -377,6 +457,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
           "model",
           "configuration",
           "accuracy %",
+          ...(balanced ? ["balanced accuracy %"] : []),
           "latency ms",
           "energy mJ",
           "inf/J",
@@ -389,6 +470,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
           r.name,
           id(r.config),
           pct(r.accuracy.value),
+          ...(balanced ? [pctOr(r.balancedAccuracy)] : []),
           ms(r.latency.value) +
           (r.nominalLatency ? ` (nominal ${ms(r.nominalLatency.value)})` : ""),
           ms(r.energy.value),
@@ -408,6 +490,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
             "latency reduction",
             "efficiency gain",
             "accuracy delta (pts)",
+            ...(balanced ? ["balanced accuracy delta (pts)"] : []),
           ],
           p.comparisons.map((c) => [
             c.baseline,
@@ -415,6 +498,15 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
             ratio(c.latencyReduction),
             ratio(c.efficiencyGain),
             c.accuracyDelta === null ? "-" : (100 * c.accuracyDelta).toFixed(2),
+            ...(balanced
+              ? [
+                c.adaspring === null
+                  ? "-"
+                  : c.balancedAccuracyDelta === undefined
+                  ? NOT_MEASURED
+                  : (100 * c.balancedAccuracyDelta).toFixed(2),
+              ]
+              : []),
           ]),
         ),
         "",

@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/source.ts";
 import type { SuiteConfig } from "../config/suite.ts";
+import { IMBALANCE_RATIO } from "../data/balance.ts";
 import { writeReport } from "../report/report.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { renderMarkdown } from "./report_md.ts";
@@ -69,14 +70,16 @@ export interface EvaluationBody {
 export const DEFINITIONS = {
   latencyReduction: "baseline latency / AdaSpring latency, AdaSpring's model being the fastest " +
     "Pareto configuration of the platform with measured test accuracy >= the baseline's - " +
-    "tolerance; same platform, same provenance",
+    "tolerance (balanced accuracy on an imbalanced test split where the baseline's is known: " +
+    "the comparison's matchMetric); same platform, same provenance",
   efficiencyGain: "AdaSpring inferences per joule / baseline inferences per joule (= baseline " +
     "energy per inference / AdaSpring's)",
   accuracyDelta: "AdaSpring measured test accuracy - baseline measured test accuracy",
   balancedAccuracy: "mean recall over the classes present in the test labels (scikit-learn's " +
     "balanced_accuracy_score): 0.5 for two classes answered with one class everywhere, however " +
-    "rare the other; reported beside accuracy for shared vs alone, the informative one on an " +
-    "imbalanced test split",
+    "rare the other; reported beside accuracy for shared vs alone and the matches, the " +
+    `informative one on an imbalanced test split (largest class >= ${IMBALANCE_RATIO}x the ` +
+    "smallest), where baselines are matched on it",
   summary: "per platform: max ('up to', as the paper reports) and geometric mean over every " +
     "(task, baseline) pair with a match",
   energy: "modeled: platform activeWatts x latency (configs/platforms/*.yaml)",

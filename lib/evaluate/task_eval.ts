@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { testBalance } from "../data/balance.ts";
 import { classCounts } from "../data/cache.ts";
 import { join } from "node:path";
 import { type ContextConfig, contextTrace, loadContextConfig } from "../config/context.ts";
@@ -22,7 +23,14 @@ import { formatConfigId, parseConfigId } from "../supernet/config_id.ts";
 import { subnetCost } from "../supernet/cost.ts";
 import { timeEvolution } from "../supernet/evolve.ts";
 import { caseStudy, type StaticModel, type TraceAccount } from "./case_study.ts";
-import { findMatch, MatchBudget } from "./matching.ts";
+import {
+  findMatch,
+  MatchBudget,
+  type MatchMetric,
+  metricValue,
+  type TaskMatching,
+  taskMatching,
+} from "./matching.ts";
 import { type HostLatency, measureInterleaved, SupernetModels } from "./measure.ts";
 import { compareSearches, type SearchComparison } from "./on_demand.ts";
 import { type Comparison, comparisonOf, summarizeRatios } from "./ratios.ts";
@@ -38,6 +46,11 @@ export interface ModelRow {
   readonly family: "hand-crafted" | "adaspring";
   readonly config: string;
   readonly accuracy: Figure;
+  /**
+   * Balanced test accuracy (mean per-class recall); absent when its measurement was cached
+   * before it was recorded, and from older reports.
+   */
+  readonly balancedAccuracy?: Figure;
   readonly latency: Figure;
   /** Pruning only: the latency a sparse kernel would reach, dense latency x density. */
   readonly nominalLatency?: Figure;
@@ -71,6 +84,10 @@ export interface PlatformTable {
       adaspringLatency: Figure;
       latencyReduction: number;
       accuracyDelta: number;
+      /** The metric the match was sought on; absent from older reports (accuracy). */
+      matchMetric?: MatchMetric;
+      /** AdaSpring's balanced accuracy - the baseline's, where both are known. */
+      balancedAccuracyDelta?: number;
     }[];
     latencyReduction: ReturnType<typeof summarizeRatios>;
   }[];
@@ -97,6 +114,11 @@ export interface TaskEvaluation {
     readonly trainFlopsFigure: Figure;
   };
   readonly baselinesSkipped: readonly BaselineSkipped[];
+  /**
+   * Which metric each baseline's matches were sought on: balanced accuracy on an imbalanced
+   * test split (`matching.ts`); absent from reports written before it was recorded (accuracy).
+   */
+  readonly matching?: TaskMatching;
   /**
    * Weight sharing's cost: configurations trained alone against the same configurations derived
    * from the supernet without retraining (BN recalibrated), both measured on the test split;
@@ -401,8 +423,23 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     suite.platforms.includes(p)
   );
 
-  // Matches first (they decide which supernet models the host must time).
+  // Matches first (they decide which supernet models the host must time). On an imbalanced
+  // test split a majority-class answerer matches any baseline's accuracy: match on balanced
+  // accuracy there (each baseline's target in the metric its matches use).
   t.log(`[${t.config.name}] matching baselines`);
+  const testClassCounts = classCounts(t.test.y, t.data.classes.length);
+  const matching = taskMatching(testBalance(testClassCounts), baselines);
+  const matchOn = (b: BaselineResult) => {
+    const metric = matching.metrics[b.kind];
+    return { metric, target: metricValue(b, metric)! };
+  };
+  if (matching.fallback.length > 0) {
+    t.log(
+      `[${t.config.name}] imbalanced test split, but ${matching.fallback.join(", ")} ` +
+        `lack balanced accuracy (cached before it was recorded): matched on accuracy; delete ` +
+        `${join(t.dir, matching.remeasure!)} to retrain and match on balanced accuracy`,
+    );
+  }
   const perPlatform = [];
   for (const name of platforms) {
     const prof = profiles.get(name)!;
@@ -414,9 +451,16 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     const budget = new MatchBudget(suite.matching.maxCandidates);
     const matches = new Map<string, Awaited<ReturnType<typeof findMatch>>>();
     for (const b of baselines) {
+      const { metric, target } = matchOn(b);
       matches.set(
         b.kind,
-        await findMatch(predictor.pareto.points, b.testAccuracy, models, suite.matching, budget),
+        await findMatch(
+          predictor.pareto.points,
+          target,
+          models,
+          { ...suite.matching, metric },
+          budget,
+        ),
       );
       await writeStage(accPath, models.accuracies());
     }
@@ -426,13 +470,14 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       const b2 = new MatchBudget(suite.matching.maxCandidates);
       const m = new Map<string, Awaited<ReturnType<typeof findMatch>>>();
       for (const b of baselines) {
+        const { metric, target } = matchOn(b);
         m.set(
           b.kind,
           await findMatch(
             predictor.pareto.points,
-            b.testAccuracy,
+            target,
             models,
-            { ...suite.matching, tolerance },
+            { ...suite.matching, tolerance, metric },
             b2,
           ),
         );
@@ -526,6 +571,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       configId: string,
       latencyKey: string,
       accuracy: number,
+      balanced: number | undefined,
       samples: number,
       fileBytes: number,
       train: { seconds: number; flops: number; note: string },
@@ -540,6 +586,13 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         family,
         config: configId,
         accuracy: measuredHere(accuracy, "fraction", `${SRC_ACC}, ${samples} samples`),
+        ...(balanced === undefined ? {} : {
+          balancedAccuracy: measuredHere(
+            balanced,
+            "fraction",
+            `${SRC_BALANCED}, ${samples} samples`,
+          ),
+        }),
         latency,
         ...(density !== null
           ? {
@@ -583,6 +636,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         b.config,
         b.kind,
         b.testAccuracy,
+        b.testBalancedAccuracy,
         b.testSamples,
         b.modelBytes,
         ownCost(b),
@@ -590,8 +644,9 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       );
       rows.push(base);
       const m = p.matches.get(b.kind)!;
+      const metric = matching.metrics[b.kind];
       if (!("model" in m)) {
-        comparisons.push(comparisonOf(b.kind, base, null, m.reason));
+        comparisons.push(comparisonOf(b.kind, base, null, m.reason, metric));
         continue;
       }
       const ada = row(
@@ -600,6 +655,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         m.model.id,
         `adaspring:${m.model.id}`,
         m.model.testAccuracy,
+        m.model.testBalancedAccuracy,
         m.model.testSamples,
         m.model.bytes.length,
         {
@@ -610,7 +666,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         null,
       );
       rows.push(ada);
-      comparisons.push(comparisonOf(b.kind, base, ada, null));
+      comparisons.push(comparisonOf(b.kind, base, ada, null, metric));
     }
     const rowsByName = new Map(rows.map((r) => [r.name, r]));
     const sensitivity = [...p.looser].map(([tolerance, set]) => {
@@ -627,6 +683,10 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
           adaspringLatency: lat,
           latencyReduction: base.latency.value / lat.value,
           accuracyDelta: m.model.testAccuracy - b.testAccuracy,
+          matchMetric: matching.metrics[b.kind],
+          ...(b.testBalancedAccuracy === undefined || m.model.testBalancedAccuracy === undefined
+            ? {}
+            : { balancedAccuracyDelta: m.model.testBalancedAccuracy - b.testBalancedAccuracy }),
         });
       }
       return {
@@ -684,7 +744,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     dataset: {
       provenance: t.data.provenance,
       samples: { train: t.train.y.length, val: t.val.y.length, test: t.test.y.length },
-      testClassCounts: classCounts(t.test.y, t.data.classes.length),
+      testClassCounts,
     },
     supernet: {
       ...sn,
@@ -697,6 +757,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       ),
     },
     baselinesSkipped: skipped,
+    matching,
     sharedVsAlone,
     evolution,
     platforms: tables,

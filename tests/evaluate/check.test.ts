@@ -169,3 +169,164 @@ Deno.test("evaluate check: alone seeds' means and noise are recomputed where the
     ),
   );
 });
+
+/**
+ * `body` as a new report writes it: every task records its matching, every comparison and
+ * looser pair its metric; sensor's test split is imbalanced, its baselines matched on balanced
+ * accuracy (each match 0.1 point above its baseline), the other tasks' on accuracy.
+ */
+function withMatching(body: typeof old) {
+  const b = structuredClone(body);
+  const f = (value: number) => measuredHere(value, "fraction", "balanced, test split");
+  for (const t of b.tasks) {
+    const sensor = t.task === "sensor";
+    t.dataset.testClassCounts = sensor ? [769, 7] : [500, 480];
+    for (const p of t.platforms) {
+      for (const r of p.rows) {
+        const base = r.family === "hand-crafted" ? r.name : r.name.replace("adaspring@", "");
+        const k = p.rows.findIndex((x: { name: string }) => x.name === base);
+        if (sensor) r.balancedAccuracy = f(0.8 - 0.01 * k + (r.family === "adaspring" ? 0.001 : 0));
+      }
+      const rows = new Map<string, { balancedAccuracy: { value: number } }>(
+        p.rows.map((r: { name: string; balancedAccuracy: { value: number } }) => [r.name, r]),
+      );
+      for (const c of p.comparisons) {
+        c.matchMetric = sensor ? "balancedAccuracy" : "accuracy";
+        if (sensor && c.adaspring !== null) {
+          c.balancedAccuracyDelta = rows.get(c.adaspring)!.balancedAccuracy.value -
+            rows.get(c.baseline)!.balancedAccuracy.value;
+        }
+      }
+      for (const v of p.sensitivity) {
+        for (const q of v.pairs) {
+          q.matchMetric = sensor ? "balancedAccuracy" : "accuracy";
+          if (sensor) q.balancedAccuracyDelta = 0.001 - v.tolerance;
+        }
+      }
+    }
+    const hand = t.platforms[0].rows.filter((r: { family: string }) => r.family === "hand-crafted");
+    t.matching = {
+      imbalanced: sensor,
+      metrics: Object.fromEntries(
+        hand.map((r: { name: string }) => [r.name, sensor ? "balancedAccuracy" : "accuracy"]),
+      ),
+      fallback: [],
+    };
+  }
+  return b;
+}
+
+/** The problems of `withMatching(old)` after `mutate`. */
+const matchingProblems = (mutate: (b: ReturnType<typeof withMatching>) => void) => {
+  const b = withMatching(old);
+  mutate(b);
+  return checkEvaluation(b).problems;
+};
+const sensorHost = (b: ReturnType<typeof withMatching>) =>
+  b.tasks.find((t: { task: string }) => t.task === "sensor").platforms[0];
+
+Deno.test("evaluate check: a report matched on balanced accuracy for an imbalanced task passes", () => {
+  const good = withMatching(old);
+  assert.deepEqual(checkEvaluation(good).problems, []);
+  assert.ok(checkEvaluation(good).figures > checkEvaluation(old).figures, "balanced rows counted");
+});
+
+Deno.test("evaluate check: a match below its target in its metric fails, in either metric", () => {
+  // Balanced accuracy 1 point below the baseline's at a 0.5-point tolerance.
+  const below = matchingProblems((b) => {
+    const p = sensorHost(b);
+    const c = p.comparisons[0];
+    const ada = p.rows.find((r: { name: string }) => r.name === c.adaspring);
+    const base = p.rows.find((r: { name: string }) => r.name === c.baseline);
+    ada.balancedAccuracy.value = base.balancedAccuracy.value - 0.01;
+    c.balancedAccuracyDelta = -0.01;
+  });
+  assert.equal(below.length, 1, below.join("\n"));
+  assert.match(below[0], /sensor\/host\/backbone: balanced accuracy .* below the target/);
+  // An older report (no matchMetric) matched on accuracy: its accuracy is held to the target.
+  const bad = structuredClone(old);
+  const c = bad.tasks[0].platforms[0].comparisons[0];
+  const rows = bad.tasks[0].platforms[0].rows;
+  const ada = rows.find((r: { name: string }) => r.name === c.adaspring);
+  ada.accuracy.value = rows.find((r: { name: string }) => r.name === c.baseline).accuracy.value -
+    0.006;
+  c.accuracyDelta = -0.006;
+  assert.ok(
+    checkEvaluation(bad).problems.some((p) =>
+      /mnist\/host\/backbone: accuracy .* below the target .* - 0\.005/.test(p)
+    ),
+  );
+  // A looser pair whose delta in its metric exceeds its tolerance.
+  assert.ok(
+    matchingProblems((b) => sensorHost(b).sensitivity[0].pairs[0].balancedAccuracyDelta = -0.02)
+      .some((p) =>
+        /tolerance 0\.01\/backbone: balanced accuracy delta -0\.02 is below -0\.01/.test(p)
+      ),
+  );
+});
+
+Deno.test("evaluate check: the match metric is the one the test split and the baselines call for", () => {
+  // Matched on accuracy although the split is imbalanced and the baseline's balanced accuracy known.
+  const plain = matchingProblems((b) => {
+    const t = b.tasks.find((x: { task: string }) => x.task === "sensor");
+    t.matching.metrics.backbone = "accuracy";
+    for (const p of t.platforms) {
+      for (const c of p.comparisons) if (c.baseline === "backbone") c.matchMetric = "accuracy";
+      for (const v of p.sensitivity) {
+        for (const q of v.pairs) if (q.baseline === "backbone") q.matchMetric = "accuracy";
+      }
+    }
+  });
+  assert.equal(plain.length, 1, plain.join("\n"));
+  assert.match(plain[0], /sensor\/matching: .* chosen from the test class counts/);
+  // A comparison's metric disagreeing with its task's, or missing beside it.
+  assert.ok(
+    matchingProblems((b) => sensorHost(b).comparisons[1].matchMetric = "accuracy").some((p) =>
+      /sensor\/host\/width-0\.5: matched on accuracy but the task's matching says balancedAccuracy/
+        .test(p)
+    ),
+  );
+  assert.ok(
+    matchingProblems((b) => delete sensorHost(b).comparisons[1].matchMetric).some((p) =>
+      /matched on undefined/.test(p)
+    ),
+  );
+  // A balanced accuracy delta that does not match its rows.
+  assert.ok(
+    matchingProblems((b) => sensorHost(b).comparisons[2].balancedAccuracyDelta += 0.01).some((p) =>
+      /sensor\/host\/depthwise: balanced accuracy delta .* != /.test(p)
+    ),
+  );
+  // A fallback (baseline without balanced accuracy) must be recorded as one.
+  const fallback = (recorded: boolean) =>
+    matchingProblems((b) => {
+      const t = b.tasks.find((x: { task: string }) => x.task === "sensor");
+      for (const p of t.platforms) {
+        delete p.rows.find((r: { name: string }) => r.name === "fire").balancedAccuracy;
+        for (const c of p.comparisons) {
+          if (c.baseline !== "fire") continue;
+          c.matchMetric = "accuracy";
+          delete c.balancedAccuracyDelta;
+        }
+        for (const v of p.sensitivity) {
+          for (const q of v.pairs) {
+            if (q.baseline === "fire") q.matchMetric = "accuracy";
+          }
+        }
+      }
+      t.matching.metrics.fire = "accuracy";
+      if (recorded) {
+        t.matching.fallback = ["fire"];
+        t.matching.remeasure = "baselines/";
+      }
+    });
+  assert.deepEqual(fallback(true), []);
+  assert.ok(fallback(false).some((p) => /sensor\/matching: /.test(p)));
+});
+
+Deno.test("evaluate check: a body without the suite's tolerance says so", () => {
+  const { suite: _s, ...bare } = old;
+  assert.ok(
+    checkEvaluation(bare).problems.some((p) => /suite\.matching\.tolerance: missing/.test(p)),
+  );
+});

@@ -1,24 +1,39 @@
 import assert from "node:assert/strict";
-import { accuracyLatencyFront, findMatch, MatchBudget } from "../../lib/evaluate/matching.ts";
-import type { SupernetModels } from "../../lib/evaluate/measure.ts";
+import { testBalance } from "../../lib/data/balance.ts";
+import {
+  accuracyLatencyFront,
+  chooseMatchMetric,
+  findMatch,
+  MatchBudget,
+  taskMatching,
+} from "../../lib/evaluate/matching.ts";
+import type { SupernetModels, TestMetric } from "../../lib/evaluate/measure.ts";
 import type { ParetoPoint } from "../../lib/search/pareto_lookup.ts";
 
-// Point i: latency i + 1 ms, predicted accuracy rising; measured accuracy given per point.
-function setup(measured: number[], predicted = measured.map((_, i) => 0.5 + i * 0.01)) {
+// Point i: latency i + 1 ms, predicted accuracy rising; measured accuracy given per point, and
+// balanced accuracy where `balanced` gives it (as SupernetModels measures it when asked).
+function setup(
+  measured: number[],
+  predicted = measured.map((_, i) => 0.5 + i * 0.01),
+  balanced?: number[],
+) {
   const points: ParetoPoint[] = measured.map((_, i) => ({
     config: { choices: [i], int8: false },
     metrics: { accuracy: predicted[i], latencyMs: i + 1, energyMj: 1, bytes: 1 },
   }));
   const seen = new Set<number>();
   const models = {
-    known: (c: { choices: number[] }) =>
-      seen.has(c.choices[0]) ? measured[c.choices[0]] : undefined,
+    known: (c: { choices: number[] }, metric: TestMetric = "accuracy") =>
+      seen.has(c.choices[0])
+        ? (metric === "accuracy" ? measured : balanced)?.[c.choices[0]]
+        : undefined,
     get: (c: { choices: number[] }) => {
       seen.add(c.choices[0]);
       return Promise.resolve({
         id: `${c.choices[0]}`,
         bytes: new Uint8Array(),
         testAccuracy: measured[c.choices[0]],
+        ...(balanced ? { testBalancedAccuracy: balanced[c.choices[0]] } : {}),
         testSamples: 1,
       });
     },
@@ -74,4 +89,124 @@ Deno.test("findMatch: unreachable targets and an exhausted budget say why", asyn
   const { points: p2, models: m2 } = setup(Array.from({ length: 32 }, (_, i) => i / 32));
   const cut = await findMatch(p2, 0.9, m2, { tolerance: 0, maxCandidates: 1 }, new MatchBudget(1));
   assert.ok("reason" in cut && /budget ran out/.test(cut.reason));
+});
+
+// A sensor-like split (769 normal, 7 anomalous test windows): the four fastest configurations
+// answer "normal" everywhere (99.10% accuracy, 50% balanced), the slower ones detect anomalies.
+const ONE_CLASS = 769 / 776;
+const sensorFront = () =>
+  setup(
+    [ONE_CLASS, ONE_CLASS, ONE_CLASS, ONE_CLASS, 0.9897, 0.9923, 0.9936, 0.9948],
+    undefined,
+    [0.5, 0.5, 0.5, 0.5, 0.7137, 0.7851, 0.8565, 0.9279],
+  );
+// The baseline: 99.74% accuracy, 85.71% balanced (it detects 5 of the 7 anomalies).
+const baseline = { testAccuracy: 0.9974, testBalancedAccuracy: 0.8571 };
+const knobs = { tolerance: 0.01, maxCandidates: 8 };
+
+Deno.test("findMatch on balanced accuracy skips a one-class predictor that plain accuracy matches", async () => {
+  const plain = sensorFront();
+  const onAccuracy = await findMatch(
+    plain.points,
+    baseline.testAccuracy,
+    plain.models,
+    knobs,
+    new MatchBudget(8),
+  );
+  assert.ok("model" in onAccuracy);
+  assert.equal(onAccuracy.config.choices[0], 0, "99.10% >= 99.74% - 1 point: the fastest");
+  assert.equal(onAccuracy.model.testBalancedAccuracy, 0.5);
+
+  const fair = sensorFront();
+  const onBalanced = await findMatch(
+    fair.points,
+    baseline.testBalancedAccuracy,
+    fair.models,
+    { ...knobs, metric: "balancedAccuracy" },
+    new MatchBudget(8),
+  );
+  assert.ok("model" in onBalanced);
+  // The first reaching 85.71% - 1 point = 84.71% balanced: slower, and really detecting.
+  assert.equal(onBalanced.config.choices[0], 6);
+  assert.equal(onBalanced.model.testBalancedAccuracy, 0.8565);
+});
+
+Deno.test("findMatch on balanced accuracy: its reason names the metric; accuracy's is unchanged", async () => {
+  const { points, models } = sensorFront();
+  const none = await findMatch(
+    points,
+    0.99,
+    models,
+    { ...knobs, metric: "balancedAccuracy" },
+    new MatchBudget(8),
+  );
+  assert.ok("reason" in none);
+  assert.match(none.reason, /reached 98\.00% measured balanced test accuracy/);
+  const again = sensorFront();
+  const plain = await findMatch(again.points, 1.5, again.models, knobs, new MatchBudget(8));
+  assert.ok("reason" in plain);
+  assert.match(plain.reason, /reached 149\.00% measured test accuracy \(/);
+});
+
+Deno.test("findMatch on balanced accuracy: a candidate cached without it costs a measurement", async () => {
+  // Every accuracy known (an older cache), no balanced one until measured.
+  const run = async (metric: TestMetric) => {
+    const { points, models, seen } = sensorFront();
+    const balanced = [0.5, 0.5, 0.5, 0.5, 0.7137, 0.7851, 0.8565, 0.9279];
+    const known = (c: { choices: number[] }, m: TestMetric = "accuracy") =>
+      m === "accuracy" ? 0.99 : seen.has(c.choices[0]) ? balanced[c.choices[0]] : undefined;
+    const stale = { known, get: models.get } as unknown as SupernetModels;
+    const budget = new MatchBudget(8);
+    const target = metric === "accuracy" ? baseline.testAccuracy : baseline.testBalancedAccuracy;
+    await findMatch(points, target, stale, { ...knobs, metric }, budget);
+    return { budget: budget.measured, looked: seen.size };
+  };
+  const onBalanced = await run("balancedAccuracy");
+  assert.ok(onBalanced.looked > 0);
+  assert.equal(onBalanced.budget, onBalanced.looked, "each balanced accuracy measured");
+  assert.equal((await run("accuracy")).budget, 0, "accuracies read from the cache");
+});
+
+Deno.test("match metric: balanced accuracy on an imbalanced split where the baseline has it", () => {
+  const sensor = testBalance([769, 7]);
+  assert.deepEqual(chooseMatchMetric(sensor, baseline), {
+    metric: "balancedAccuracy",
+    fallback: false,
+  });
+  // Cached before balanced accuracy was recorded: accuracy, flagged as a fallback.
+  assert.deepEqual(chooseMatchMetric(sensor, { testAccuracy: 0.9974 }), {
+    metric: "accuracy",
+    fallback: true,
+  });
+  // A balanced split (largest < 2x smallest) and unknown class counts: accuracy, no fallback.
+  for (const b of [testBalance([400, 376]), testBalance(undefined)]) {
+    assert.deepEqual(chooseMatchMetric(b, baseline), { metric: "accuracy", fallback: false });
+    assert.deepEqual(chooseMatchMetric(b, { testAccuracy: 0.9 }), {
+      metric: "accuracy",
+      fallback: false,
+    });
+  }
+});
+
+Deno.test("task matching: each baseline's metric, the fallbacks and the stage to delete", () => {
+  const baselines = [
+    { kind: "backbone", ...baseline },
+    { kind: "width-0.5", testAccuracy: 0.9961, testBalancedAccuracy: 0.7851 },
+    { kind: "int8-ptq", testAccuracy: 0.9974 },
+  ];
+  assert.deepEqual(taskMatching(testBalance([769, 7]), baselines), {
+    imbalanced: true,
+    metrics: {
+      backbone: "balancedAccuracy",
+      "width-0.5": "balancedAccuracy",
+      "int8-ptq": "accuracy",
+    },
+    fallback: ["int8-ptq"],
+    remeasure: "baselines/",
+  });
+  assert.deepEqual(taskMatching(testBalance([500, 480, 20 + 480]), baselines), {
+    imbalanced: false,
+    metrics: { backbone: "accuracy", "width-0.5": "accuracy", "int8-ptq": "accuracy" },
+    fallback: [],
+  });
 });

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { taskMatching } from "../../lib/evaluate/matching.ts";
 import {
+  matchedPairsCell,
+  matchingMarkdown,
   missingBalancedStages,
+  renderMarkdown,
   sharedVsAloneMarkdown,
   testBalance,
 } from "../../lib/evaluate/report_md.ts";
@@ -188,4 +192,109 @@ Deno.test("report.md shared vs alone: with two alone seeds, a seed column and th
   // One seed: no column, no sentence.
   const one = sharedVsAloneMarkdown(section(measured), "paper").join("\n");
   assert.doesNotMatch(one, /seeds/);
+});
+
+type Matching = Pick<TaskEvaluation, "task" | "dataset" | "matching">;
+const sensorMatching = (matching: TaskEvaluation["matching"], counts = [769, 7]): Matching => ({
+  task: "sensor",
+  dataset: {
+    provenance: "test",
+    samples: { train: 1, val: 1, test: 776 },
+    testClassCounts: counts,
+  },
+  ...(matching ? { matching } : {}),
+});
+const kinds = ["backbone", "width-0.5", "int8-ptq"];
+
+Deno.test("report.md matching: an imbalanced task says it matched on balanced accuracy, and why", () => {
+  const md = matchingMarkdown(
+    sensorMatching(taskMatching(
+      testBalance([769, 7]),
+      kinds.map((kind) => ({
+        kind,
+        testAccuracy: 0.997,
+        testBalancedAccuracy: 0.857,
+      })),
+    )),
+    "paper",
+  ).join("\n");
+  assert.match(
+    md,
+    /imbalanced \(its classes have 7 to 769 of its 776 samples; .* 99\.10% accuracy\)/,
+  );
+  assert.match(md, /every baseline is matched on balanced accuracy \(mean per-class recall\)/);
+  assert.match(md, /answering the largest class everywhere would match a baseline that detects/);
+  assert.doesNotMatch(md, /plain accuracy instead/);
+});
+
+Deno.test("report.md matching: a baseline without balanced accuracy falls back, naming the stage", () => {
+  const m = taskMatching(testBalance([769, 7]), [
+    { kind: "backbone", testAccuracy: 0.997, testBalancedAccuracy: 0.857 },
+    { kind: "int8-ptq", testAccuracy: 0.997 },
+  ]);
+  const md = matchingMarkdown(sensorMatching(m), "paper").join("\n");
+  assert.match(md, /so backbone is matched on balanced accuracy/);
+  assert.match(
+    md,
+    /int8-ptq was matched on plain accuracy instead: its balanced accuracy was cached before/,
+  );
+  assert.match(md, /delete `<work>\/sensor\/baselines\/` \(`<work>` = `runs\/evaluate-paper`/);
+  // Every baseline cached before: none on balanced accuracy, all named.
+  const all = taskMatching(testBalance([769, 7]), kinds.map((kind) => ({ kind, testAccuracy: 1 })));
+  const md2 = matchingMarkdown(sensorMatching(all), "quick").join("\n");
+  assert.match(md2, /balanced accuracy would be the metric to match on/);
+  assert.match(md2, /backbone, width-0\.5, int8-ptq were matched on plain accuracy instead: their/);
+});
+
+Deno.test("report.md matching: nothing for a balanced split; an older report of an imbalanced one says so", () => {
+  const balanced = taskMatching(testBalance([400, 376]), [{ kind: "backbone", testAccuracy: 0.9 }]);
+  assert.deepEqual(matchingMarkdown(sensorMatching(balanced, [400, 376]), "paper"), []);
+  const older = matchingMarkdown(sensorMatching(undefined), "paper").join("\n");
+  assert.match(
+    older,
+    /predates matching on balanced accuracy: its baselines were matched on plain/,
+  );
+});
+
+Deno.test("report.md: matched pairs state their metric; balanced columns only where matched on it", async () => {
+  // paper-s5 predates matchMetric: every pair on accuracy, no balanced columns.
+  const body = JSON.parse(
+    await Deno.readTextFile(new URL("../../results/paper-s5/report.json", import.meta.url)),
+  ).body;
+  const md = renderMarkdown(body, {});
+  const hostPairs = body.headline[0].latencyReduction.pairs;
+  assert.match(md, new RegExp(`\\| host \\| measured \\|.*\\| ${hostPairs} on accuracy \\| `));
+  assert.doesNotMatch(md, /balanced accuracy %|on balanced accuracy/);
+  assert.equal(matchedPairsCell([], "host"), "0 on accuracy");
+  // Sensor matched on balanced accuracy (the rows' balanced accuracies as a new report has them).
+  const sensor = body.tasks.find((t: { task: string }) => t.task === "sensor");
+  sensor.dataset.testClassCounts = [769, 7];
+  let k = 0;
+  for (const p of sensor.platforms) {
+    for (const r of p.rows) r.balancedAccuracy = measuredHere(0.5 + 0.01 * k++, "fraction", "t");
+    for (const c of p.comparisons) {
+      c.matchMetric = "balancedAccuracy";
+      if (c.adaspring !== null) c.balancedAccuracyDelta = 0.0123;
+    }
+  }
+  const md2 = renderMarkdown(body, {});
+  const sensorHost = sensor.platforms[0].comparisons.filter(
+    (c: { latencyReduction: number | null }) => c.latencyReduction !== null,
+  ).length;
+  assert.match(
+    md2,
+    new RegExp(
+      `\\| host \\| measured \\|.*\\| ${hostPairs - sensorHost} on accuracy, ` +
+        `${sensorHost} on balanced accuracy \\| `,
+    ),
+  );
+  assert.match(md2, /Pairs of `sensor` are matched on balanced accuracy/);
+  const section = (task: string) => md2.slice(md2.indexOf(`### ${task} on host`)).split("###")[1];
+  assert.match(section("sensor"), /\| accuracy % \| balanced accuracy % \| latency ms \|/);
+  assert.match(
+    section("sensor"),
+    /\| accuracy delta \(pts\) \| balanced accuracy delta \(pts\) \|/,
+  );
+  assert.match(section("sensor"), /\| 1\.23 \|/);
+  assert.doesNotMatch(section("mnist"), /balanced/);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadSuiteConfig } from "../../lib/config/suite.ts";
+import { testBalance } from "../../lib/data/balance.ts";
 import { checkEvaluation } from "../../lib/evaluate/check.ts";
 import { runSuite } from "../../lib/evaluate/run.ts";
 import type { TaskEvaluation } from "../../lib/evaluate/task_eval.ts";
@@ -78,6 +79,44 @@ Deno.test("evaluate: shared vs alone has the spanning set and the baseline confi
   assert.equal(typeof sva.baselines.worstBalancedGap, "number");
   const counts = task.dataset.testClassCounts!;
   assert.equal(counts.reduce((a, b) => a + b, 0), task.dataset.samples.test);
+});
+
+Deno.test("evaluate: tiny's imbalanced test split is matched on balanced accuracy", () => {
+  // tiny is the sensor data: anomalies are rare in its test split.
+  assert.ok(
+    testBalance(task.dataset.testClassCounts)!.imbalanced,
+    `${task.dataset.testClassCounts}`,
+  );
+  const kinds = task.platforms[0].rows.filter((r) => r.family === "hand-crafted").map((r) =>
+    r.name
+  );
+  assert.deepEqual(task.matching, {
+    imbalanced: true,
+    metrics: Object.fromEntries(kinds.map((k) => [k, "balancedAccuracy"])),
+    fallback: [],
+  });
+  for (const p of task.platforms) {
+    const rows = new Map(p.rows.map((r) => [r.name, r]));
+    for (const c of p.comparisons) {
+      assert.equal(c.matchMetric, "balancedAccuracy");
+      if (c.adaspring === null) {
+        assert.match(c.reason!, /measured balanced test accuracy/);
+        continue;
+      }
+      const ada = rows.get(c.adaspring)!, base = rows.get(c.baseline)!;
+      assert.ok(
+        ada.balancedAccuracy!.value >= base.balancedAccuracy!.value - body.suite.matching.tolerance,
+        c.baseline,
+      );
+      assert.match(ada.balancedAccuracy!.source!, /balanced accuracy .* test split/);
+    }
+    for (const v of p.sensitivity) {
+      for (const q of v.pairs) {
+        assert.equal(q.matchMetric, "balancedAccuracy");
+        assert.ok(q.balancedAccuracyDelta! >= -v.tolerance, `${q.baseline} at ${v.tolerance}`);
+      }
+    }
+  }
 });
 
 Deno.test("evaluate: a work directory made with another supernet budget is refused, naming the stage", async () => {
@@ -222,6 +261,54 @@ Deno.test("evaluate: stages cached before balanced accuracy load as they are, sh
   const md = await Deno.readTextFile(join(r.outDir, "report.md"));
   assert.match(md, /\| — \| — \| — \|/);
   assert.match(md, /not measured; these results were cached before balanced accuracy was recorded/);
+  // The baselines lack balanced accuracy: matched on accuracy, and the report says so.
+  const kinds = Object.keys(task.matching!.metrics);
+  assert.deepEqual(b.tasks[0].matching, {
+    imbalanced: true,
+    metrics: Object.fromEntries(kinds.map((k) => [k, "accuracy"])),
+    fallback: kinds,
+    remeasure: "baselines/",
+  });
+  for (const p of b.tasks[0].platforms as TaskEvaluation["platforms"]) {
+    for (const c of p.comparisons) assert.equal(c.matchMetric, "accuracy");
+  }
+  assert.match(md, /were matched on plain accuracy instead: their balanced accuracy was cached/);
+  assert.match(md, /delete `<work>\/tiny\/baselines\/`/);
+});
+
+Deno.test("evaluate: derived accuracies cached without balanced accuracy are measured again to match on it", async () => {
+  const work = join(dir, "work-old-derived");
+  await Deno.mkdir(work);
+  await new Deno.Command("cp", { args: ["-r", `${join(dir, "work1")}/.`, work] }).output();
+  const accPath = join(work, "tiny", "supernet", "test-accuracy.json");
+  const acc = JSON.parse(await Deno.readTextFile(accPath));
+  for (const v of Object.values(acc) as { balancedAccuracy?: number }[]) delete v.balancedAccuracy;
+  await Deno.writeTextFile(accPath, JSON.stringify(acc, null, 1) + "\n");
+  const r = await runSuite({
+    suite: loaded,
+    outDir: join(dir, "out-old-derived"),
+    workDir: work,
+    log: () => {},
+  });
+  const b = JSON.parse(await Deno.readTextFile(r.reportPath)).body;
+  const t: TaskEvaluation = b.tasks[0];
+  assert.deepEqual(t.matching, task.matching, "still matched on balanced accuracy");
+  // The same matches as with balanced accuracy cached, each matched row with its balanced figure.
+  const matches = (x: TaskEvaluation) =>
+    x.platforms.map((p) => p.comparisons.map((c) => c.adaspring));
+  assert.deepEqual(matches(t), matches(task));
+  for (const p of t.platforms) {
+    for (const row of p.rows.filter((x) => x.family === "adaspring")) {
+      assert.equal(typeof row.balancedAccuracy?.value, "number", row.name);
+    }
+  }
+  // Measured again and saved: every configuration the matching looked at has it now.
+  const saved = JSON.parse(await Deno.readTextFile(accPath));
+  const ids = t.platforms.flatMap((p) =>
+    p.rows.filter((x) => x.family === "adaspring").map((x) => x.config)
+  );
+  for (const id of ids) assert.equal(typeof saved[id].balancedAccuracy, "number", id);
+  assert.deepEqual(checkEvaluation(b).problems, []);
 });
 
 Deno.test("evaluate: a profile made from other supernet weights is refused, not reused", async () => {
