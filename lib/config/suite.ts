@@ -13,6 +13,45 @@ import { fraction, identifier, nonNegative, positiveInt } from "./fields.ts";
 import { loadConfigFile, type LoadedConfig } from "./source.ts";
 import { displayPath, repoPath } from "../util/paths.ts";
 
+/**
+ * The supernet settings without defaults: absent means the trainer's default, so that stage
+ * stamps written before a setting existed still match, and a per-task override names only what
+ * it changes.
+ */
+const SUPERNET_OPTIONALS = {
+  featureDistill: z.number().nonnegative().optional()
+    .describe(
+      "block-wise feature distillation weight (train-supernet --feature-distill); 0 or absent: off",
+    ),
+  reorderChannels: z.boolean().optional()
+    .describe("importance-order channels after each epoch (train-supernet --reorder-channels)"),
+  lowRankTraining: z.enum(LOW_RANK_TRAININGS).optional()
+    .describe(
+      "how low-rank blocks are trained (train-supernet --low-rank-training); absent: straight-through",
+    ),
+  configSteps: positiveInt().optional()
+    .describe(
+      "steps each sampled configuration is trained for (train-supernet --config-steps); absent: 1",
+    ),
+  largestOnlyEpochs: z.number().int().nonnegative().optional()
+    .describe(
+      "first epochs that train the largest configuration only, within epochs " +
+        "(train-supernet --largest-only-epochs); absent: 0",
+    ),
+  classBalanced: z.boolean().optional()
+    .describe("class-balanced batches (train-supernet --class-balanced); absent: off"),
+  classBalancePower: z.number().min(0).max(1).optional()
+    .describe(
+      "with classBalanced, classes drawn by count ** power (train-supernet --class-balanced " +
+        "POWER); absent: 0, uniformly",
+    ),
+  gradientReduction: z.enum(GRADIENT_REDUCTIONS).optional()
+    .describe(
+      "how configurations' gradients on a shared weight combine (train-supernet " +
+        "--gradient-reduction); absent: sum",
+    ),
+};
+
 /** The schema of a suite file. */
 export const suiteSchema = z.strictObject({
   name: identifier(),
@@ -32,39 +71,14 @@ export const suiteSchema = z.strictObject({
       ),
     workers: positiveInt().default(1)
       .describe("data-parallel workers (train-supernet --workers); must divide the batch size"),
-    // Optional without a default, so that stage stamps written before it existed still match.
-    featureDistill: z.number().nonnegative().optional()
-      .describe(
-        "block-wise feature distillation weight (train-supernet --feature-distill); 0 or absent: off",
-      ),
-    reorderChannels: z.boolean().optional()
-      .describe("importance-order channels after each epoch (train-supernet --reorder-channels)"),
-    lowRankTraining: z.enum(LOW_RANK_TRAININGS).optional()
-      .describe(
-        "how low-rank blocks are trained (train-supernet --low-rank-training); absent: straight-through",
-      ),
-    configSteps: positiveInt().optional()
-      .describe(
-        "steps each sampled configuration is trained for (train-supernet --config-steps); absent: 1",
-      ),
-    largestOnlyEpochs: z.number().int().nonnegative().optional()
-      .describe(
-        "first epochs that train the largest configuration only, within epochs " +
-          "(train-supernet --largest-only-epochs); absent: 0",
-      ),
-    classBalanced: z.boolean().optional()
-      .describe("class-balanced batches (train-supernet --class-balanced); absent: off"),
-    classBalancePower: z.number().min(0).max(1).optional()
-      .describe(
-        "with classBalanced, classes drawn by count ** power (train-supernet --class-balanced " +
-          "POWER); absent: 0, uniformly",
-      ),
-    gradientReduction: z.enum(GRADIENT_REDUCTIONS).optional()
-      .describe(
-        "how configurations' gradients on a shared weight combine (train-supernet " +
-          "--gradient-reduction); absent: sum",
-      ),
+    ...SUPERNET_OPTIONALS,
   }),
+  supernetByTask: z.record(z.string().min(1), z.strictObject(SUPERNET_OPTIONALS)).optional()
+    .describe(
+      "per-task overrides of the supernet's optional settings, by task name (e.g. sensor: " +
+        "{classBalanced: true, classBalancePower: 0.5}); the task's supernet and profile " +
+        "stages are stamped with its merged settings",
+    ),
   baselines: z.strictObject({
     epochs: positiveInt().describe("epochs of every baseline trained from scratch"),
     finetuneEpochs: positiveInt().describe("fine-tuning epochs of low-rank and pruning"),
@@ -106,6 +120,32 @@ export const suiteSchema = z.strictObject({
 
 /** A validated suite. */
 export type SuiteConfig = z.output<typeof suiteSchema>;
+
+/** The supernet settings of a suite's task: `supernet` with the task's `supernetByTask` entry. */
+export type SupernetSettings = SuiteConfig["supernet"];
+
+/**
+ * `suite.supernet` overridden by `suite.supernetByTask[task]` (absent keys left out, so a task
+ * without an override gets exactly `suite.supernet`, and its stage stamps are unchanged).
+ *
+ * @example
+ * ```ts
+ * import { supernetSettingsFor } from "./suite.ts";
+ * const suite = { supernet: { epochs: 8, random: 8, sampling: "uniform", workers: 2 },
+ *   supernetByTask: { sensor: { classBalanced: true, classBalancePower: 0.5 } } } as const;
+ * console.assert(supernetSettingsFor(suite, "sensor").classBalancePower === 0.5);
+ * console.assert(supernetSettingsFor(suite, "mnist") === suite.supernet);
+ * ```
+ */
+export function supernetSettingsFor(
+  suite: Pick<SuiteConfig, "supernet" | "supernetByTask">,
+  task: string,
+): SupernetSettings {
+  const over = suite.supernetByTask?.[task];
+  if (!over) return suite.supernet;
+  const defined = Object.entries(over).filter(([, v]) => v !== undefined);
+  return { ...suite.supernet, ...Object.fromEntries(defined) };
+}
 
 /** Resolve a suite name (`quick`, `paper`) or path to a file path. */
 export function suitePath(nameOrPath: string): string {

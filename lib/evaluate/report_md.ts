@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SuiteConfig, SupernetSettings } from "../config/suite.ts";
 import { testBalance } from "../data/balance.ts";
 import type { MatchMetric } from "./matching.ts";
 import type { PlotIndex } from "./plots.ts";
@@ -297,6 +298,39 @@ function table(head: string[], rows: (string | number)[][]): string {
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+/** The supernet's optional settings that are on, each as ", what it does". */
+export function supernetExtras(sn: Partial<SupernetSettings>): string {
+  const parts: string[] = [];
+  if (sn.featureDistill) parts.push(`feature distillation ${sn.featureDistill}`);
+  if (sn.reorderChannels) parts.push("channels reordered each epoch");
+  if (sn.lowRankTraining === "projected") parts.push("low-rank trained projected");
+  if ((sn.configSteps ?? 1) > 1) {
+    parts.push(`each sampled configuration trained ${sn.configSteps} steps`);
+  }
+  if (sn.gradientReduction === "mean") {
+    parts.push("gradients averaged over the configurations sharing a weight");
+  }
+  if (sn.classBalanced) {
+    parts.push(
+      `class-balanced batches${
+        sn.classBalancePower ? ` (classes drawn by count^${sn.classBalancePower})` : ""
+      }`,
+    );
+  }
+  if (sn.largestOnlyEpochs) {
+    parts.push(`the largest alone for the first ${sn.largestOnlyEpochs} epoch(s)`);
+  }
+  return parts.map((p) => `, ${p}`).join("");
+}
+
+/** `supernetByTask` in words: "; for sensor: class-balanced batches ...". */
+function perTaskSupernet(s: SuiteConfig): string {
+  return Object.entries(s.supernetByTask ?? {}).map(([task, over]) => {
+    const extras = supernetExtras(over).slice(2);
+    return `; for ${task}: ${extras || "the suite's settings"}`;
+  }).join("");
+}
+
 /** Render the report body as markdown. */
 export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
   const out: string[] = [];
@@ -311,29 +345,8 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
     `Budgets: ${s.limit === null ? "whole datasets" : `at most ${s.limit} samples per split`}; ` +
       `supernet ${s.supernet.epochs} epoch(s) (sandwich: largest, smallest, ${s.supernet.random} ` +
       `random, ${s.supernet.sampling} sampling, ${s.supernet.workers} worker(s)` +
-      `${s.supernet.featureDistill ? `, feature distillation ${s.supernet.featureDistill}` : ""}${
-        s.supernet.reorderChannels ? ", channels reordered each epoch" : ""
-      }${s.supernet.lowRankTraining === "projected" ? ", low-rank trained projected" : ""}${
-        (s.supernet.configSteps ?? 1) > 1
-          ? `, each sampled configuration trained ${s.supernet.configSteps} steps`
-          : ""
-      }${
-        s.supernet.gradientReduction === "mean"
-          ? ", gradients averaged over the configurations sharing a weight"
-          : ""
-      }${
-        s.supernet.classBalanced
-          ? `, class-balanced batches${
-            s.supernet.classBalancePower
-              ? ` (classes drawn by count^${s.supernet.classBalancePower})`
-              : ""
-          }`
-          : ""
-      }${
-        s.supernet.largestOnlyEpochs
-          ? `, the largest alone for the first ${s.supernet.largestOnlyEpochs} epoch(s)`
-          : ""
-      }); baselines ${s.baselines.epochs} epoch(s) from ` +
+      `${supernetExtras(s.supernet)}${perTaskSupernet(s)}` +
+      `); baselines ${s.baselines.epochs} epoch(s) from ` +
       `scratch, ${s.baselines.finetuneEpochs} epoch(s) of fine-tuning; the smallest and ` +
       `${s.baselines.aloneSampled} sampled configurations trained alone at the baselines' ` +
       `epochs${

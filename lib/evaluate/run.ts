@@ -8,12 +8,13 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { LoadedConfig } from "../config/source.ts";
 import type { SuiteConfig } from "../config/suite.ts";
 import { IMBALANCE_RATIO } from "../data/balance.ts";
 import { writeReport } from "../report/report.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
+import { badInput } from "../errors.ts";
 import { renderMarkdown } from "./report_md.ts";
 import { writePlots } from "./plots.ts";
 import { summarizeRatios } from "./ratios.ts";
@@ -156,6 +157,19 @@ export function headlines(tasks: readonly TaskEvaluation[]): PlatformHeadline[] 
   });
 }
 
+/** The task names `supernetByTask` may use: the suite's tasks (a path's file name). */
+function checkOverrides(path: string, suite: SuiteConfig): void {
+  const names = suite.tasks.map((t) => basename(t).replace(/\.ya?ml$/, ""));
+  for (const key of Object.keys(suite.supernetByTask ?? {})) {
+    if (!names.includes(key)) {
+      throw badInput(
+        `${path}: supernetByTask.${key} names no task of the suite (tasks: ` +
+          `${names.join(", ")}); use one of those names or remove the entry`,
+      );
+    }
+  }
+}
+
 /** Run the suite; returns the report path. */
 export async function runSuite(
   o: SuiteRunOptions,
@@ -165,6 +179,7 @@ export async function runSuite(
   const outDir = o.outDir ?? join("results", suite.name);
   const workDir = o.workDir ?? join("runs", `evaluate-${suite.name}`);
   const t0 = performance.now();
+  checkOverrides(o.suite.path, suite);
   const tasks: TaskEvaluation[] = [];
   for (const name of suite.tasks) {
     if (o.tasks && !o.tasks.includes(name)) continue;

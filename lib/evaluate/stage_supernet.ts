@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { SuiteConfig } from "../config/suite.ts";
+import { type SuiteConfig, supernetSettingsFor } from "../config/suite.ts";
 import { badInput } from "../errors.ts";
 import { artifactName, runProfile, weightsIdentity } from "../profile/run.ts";
 import { type ProfileArtifact, readProfile } from "../profile/artifact.ts";
@@ -43,10 +43,11 @@ export async function supernetStage(
   t: EvalTask,
   suite: SuiteConfig,
 ): Promise<{ stage: SupernetStage; store: WeightStore }> {
+  const sn = supernetSettingsFor(suite, t.config.name);
   const dir = join(t.dir, "supernet");
   const summaryPath = join(dir, "summary.json");
   const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
-  await stampInputs(dir, { supernet: suite.supernet });
+  await stampInputs(dir, { supernet: sn });
   const done = await readStage<SupernetStage>(summaryPath);
   if (done) {
     t.log(`  supernet: reusing ${done.weightsPath}`);
@@ -54,7 +55,7 @@ export async function supernetStage(
   }
   const tc = t.config.training;
   const store = createWeightStore(t.space, io, t.seed);
-  const random = suite.supernet.random;
+  const random = sn.random;
   const resume = await exists(join(dir, "last.ckpt"));
   const t0 = performance.now();
   let lastLog = 0;
@@ -62,26 +63,26 @@ export async function supernetStage(
     space: t.space,
     store,
     data: { inputShape: t.data.inputShape, train: t.train, val: t.val, key: t.calibration.key },
-    epochs: suite.supernet.epochs,
+    epochs: sn.epochs,
     batchSize: tc.batchSize,
     lr: tc.lr,
     optimizer: { kind: tc.optimizer, momentum: tc.momentum, weightDecay: tc.weightDecay },
     schedule: tc.schedule,
     warmupEpochs: tc.warmupEpochs,
     random,
-    sampling: suite.supernet.sampling,
-    configSteps: suite.supernet.configSteps ?? 1,
-    gradientReduction: suite.supernet.gradientReduction ?? "sum",
-    classBalanced: suite.supernet.classBalanced ?? false,
-    classBalancePower: suite.supernet.classBalancePower ?? 0,
-    largestOnlyEpochs: suite.supernet.largestOnlyEpochs ?? 0,
-    lowRankTraining: suite.supernet.lowRankTraining ?? "straight-through",
+    sampling: sn.sampling,
+    configSteps: sn.configSteps ?? 1,
+    gradientReduction: sn.gradientReduction ?? "sum",
+    classBalanced: sn.classBalanced ?? false,
+    classBalancePower: sn.classBalancePower ?? 0,
+    largestOnlyEpochs: sn.largestOnlyEpochs ?? 0,
+    lowRankTraining: sn.lowRankTraining ?? "straight-through",
     distill: { temperature: 1, alpha: 0.5 },
-    featureDistill: suite.supernet.featureDistill ?? 0,
-    reorderChannels: suite.supernet.reorderChannels ?? false,
+    featureDistill: sn.featureDistill ?? 0,
+    reorderChannels: sn.reorderChannels ?? false,
     seed: t.seed,
     backend: "web",
-    workers: suite.supernet.workers,
+    workers: sn.workers,
     outDir: dir,
     resume,
     onProgress: (p) => {
@@ -98,7 +99,7 @@ export async function supernetStage(
   });
   if (r.interrupted) throw new Error("supernet training was interrupted");
   r.best.origin = `ensemble-trained by adaspring evaluate (suite ${suite.name}, ` +
-    `${suite.supernet.epochs} epochs, seed ${t.seed}, ${t.train.y.length} training samples)`;
+    `${sn.epochs} epochs, seed ${t.seed}, ${t.train.y.length} training samples)`;
   const weightsPath = join(dir, "supernet.weights.json");
   await saveWeightStore(r.best, weightsPath);
   // Sandwich rule: the largest and smallest every step, plus `random` sampled ones whose
@@ -112,7 +113,7 @@ export async function supernetStage(
   const trainSeconds = r.epochs.reduce((s, e) => s + e.seconds, 0);
   const stage: SupernetStage = {
     weightsPath,
-    epochs: suite.supernet.epochs,
+    epochs: sn.epochs,
     trainSeconds,
     wallSeconds: (performance.now() - t0) / 1000,
     samplesPerSecond: samples / trainSeconds,
@@ -146,9 +147,10 @@ export async function profileStage(
   suite: SuiteConfig,
   weightsPath: string,
 ): Promise<Profiles> {
+  const sn = supernetSettingsFor(suite, t.config.name);
   const dir = join(t.dir, "profile");
   // The profile measures the supernet's weights: it is stale when the supernet's inputs change.
-  await stampInputs(dir, { supernet: suite.supernet, profile: suite.profile });
+  await stampInputs(dir, { supernet: sn, profile: suite.profile });
   const out: Profiles = new Map();
   // The host first: modeled platforms borrow its calibration from the same directory.
   const platforms = [...new Set(["host", ...suite.platforms])];

@@ -16,6 +16,7 @@ import { createSearchSpace, type SearchSpace } from "../supernet/space.ts";
 import type { CalibrationData } from "../supernet/bn_calibration.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { badInput } from "../errors.ts";
+import { canonicalJson } from "../data/cache.ts";
 
 /** A task ready for the evaluation stages. */
 export interface EvalTask {
@@ -113,7 +114,8 @@ export async function stampInputs(dir: string, inputs: Record<string, unknown>):
     }
     return await writeFileAtomic(path, text);
   }
-  if (JSON.stringify(saved, null, 1) + "\n" !== text) {
+  // Key order does not matter (a per-task override appends its keys after the suite's).
+  if (canonicalJson(saved) !== canonicalJson(inputs)) {
     throw badInput(
       `${dir} holds results made with other inputs (see ${path}: task file, seed or ` +
         `budgets); delete that directory or pass another --work directory`,

@@ -6,6 +6,7 @@ import {
   missingBalancedStages,
   renderMarkdown,
   sharedVsAloneMarkdown,
+  supernetExtras,
   testBalance,
 } from "../../lib/evaluate/report_md.ts";
 import {
@@ -297,4 +298,18 @@ Deno.test("report.md: matched pairs state their metric; balanced columns only wh
   );
   assert.match(section("sensor"), /\| 1\.23 \|/);
   assert.doesNotMatch(section("mnist"), /balanced/);
+});
+
+Deno.test("supernetExtras: the settings that are on, in words", () => {
+  assert.equal(supernetExtras({}), "");
+  assert.equal(
+    supernetExtras({
+      configSteps: 4,
+      classBalanced: true,
+      classBalancePower: 0.5,
+      largestOnlyEpochs: 2,
+    }),
+    ", each sampled configuration trained 4 steps, class-balanced batches (classes drawn by " +
+      "count^0.5), the largest alone for the first 2 epoch(s)",
+  );
 });

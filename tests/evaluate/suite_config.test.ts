@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadSuiteConfig } from "../../lib/config/suite.ts";
+import { loadSuiteConfig, supernetSettingsFor } from "../../lib/config/suite.ts";
+import { runSuite } from "../../lib/evaluate/run.ts";
+import { stampInputs } from "../../lib/evaluate/task_setup.ts";
 import { AdaspringError } from "../../lib/errors.ts";
 
 Deno.test("the shipped suites load, with defaults filled in", async () => {
@@ -57,4 +59,64 @@ Deno.test("baselines.aloneSeeds: 1 by default (quick), 2 in the paper suite, a p
       "baselines: { epochs: 1, finetuneEpochs: 1, aloneSeeds: 0 }\n",
   );
   await assert.rejects(loadSuiteConfig(path), /baselines\.aloneSeeds/);
+});
+
+Deno.test("supernetByTask: a task's optional settings override the suite's; strict keys; unknown task named", async () => {
+  const dir = await Deno.makeTempDir();
+  const write = async (name: string, byTask: string) => {
+    const path = join(dir, `${name}.yaml`);
+    await Deno.writeTextFile(
+      path,
+      `name: ${name}\ntasks: [mnist, sensor]\nplatforms: [host]\n` +
+        "supernet: { epochs: 2, random: 8, configSteps: 4 }\n" +
+        `supernetByTask: ${byTask}\nbaselines: { epochs: 1, finetuneEpochs: 1 }\n`,
+    );
+    return path;
+  };
+  const s = (await loadSuiteConfig(
+    await write("over", "{ sensor: { classBalanced: true, classBalancePower: 0.5 } }"),
+  )).config;
+  const sensor = supernetSettingsFor(s, "sensor");
+  assert.equal(sensor.classBalanced, true);
+  assert.equal(sensor.classBalancePower, 0.5);
+  assert.equal(sensor.random, 8);
+  assert.equal(sensor.configSteps, 4);
+  // No override: exactly the suite's object, so its stage stamps are those of a suite without it.
+  assert.equal(supernetSettingsFor(s, "mnist"), s.supernet);
+  // No defaults are filled into an override (absent means the suite's value).
+  assert.deepEqual(Object.keys(s.supernetByTask!.sensor).sort(), [
+    "classBalancePower",
+    "classBalanced",
+  ]);
+  // Epochs are the suite's for every task (baselines train for the same epochs).
+  await assert.rejects(
+    loadSuiteConfig(await write("epochs", "{ sensor: { epochs: 3 } }")),
+    /supernetByTask\.sensor.*epochs/s,
+  );
+  await assert.rejects(
+    loadSuiteConfig(await write("power", "{ sensor: { classBalancePower: 2 } }")),
+    /classBalancePower/,
+  );
+  // A key naming no task of the suite is refused before anything runs, naming the file.
+  const typo = await loadSuiteConfig(await write("typo", "{ sensr: { classBalanced: true } }"));
+  await assert.rejects(
+    runSuite({ suite: typo, outDir: join(dir, "out"), workDir: join(dir, "work"), log: () => {} }),
+    (e) => {
+      assert.ok(e instanceof AdaspringError);
+      assert.match(e.message, /typo\.yaml: supernetByTask\.sensr names no task.*mnist, sensor/);
+      return true;
+    },
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("stampInputs: the same inputs in another key order match; other values are refused", async () => {
+  const dir = await Deno.makeTempDir();
+  await stampInputs(dir, { supernet: { epochs: 8, random: 8, classBalanced: true } });
+  await stampInputs(dir, { supernet: { classBalanced: true, epochs: 8, random: 8 } });
+  await assert.rejects(
+    stampInputs(dir, { supernet: { epochs: 8, random: 4, classBalanced: true } }),
+    /holds results made with other inputs/,
+  );
+  await Deno.remove(dir, { recursive: true });
 });
