@@ -9,7 +9,9 @@
  * only for that order, never for its values (a miscalibrated predictor must not decide a
  * match): a binary search on measured accuracy finds the first candidate reaching the target,
  * then the `recheck` faster neighbours are measured too (measured accuracy is only roughly
- * monotone along the list) and the fastest reaching the target wins. Every configuration is
+ * monotone along the list) and the fastest reaching the target wins. A candidate the task has
+ * measured already (for another target or platform) and that reaches the target bounds the
+ * search for free, so the budget goes to faster ones only. Every configuration is
  * measured at most once per task (the cache is shared), and at most `maxCandidates` per
  * platform; when none matches, the match is `null` with the reason, and the ratios of that
  * pair are not computed.
@@ -213,8 +215,19 @@ export async function findMatch(
     }
     return v;
   };
+  // What the task has measured already is free: the fastest known candidate reaching the goal
+  // bounds the search, which then spends the budget only on faster ones. This matters where
+  // the order is a poor guide (balanced accuracy, which the predictor does not predict).
+  let known = front.length;
+  for (let i = 0; i < front.length && known === front.length; i++) {
+    const v = models.known(front[i].config, metric);
+    if (v !== undefined && v >= goal) {
+      known = i;
+      looked.add(i);
+    }
+  }
   // Binary search for the first index whose measured accuracy reaches the goal.
-  let lo = 0, hi = front.length; // answer in [lo, hi]; hi = none
+  let lo = 0, hi = known; // answer in [lo, hi]; hi = none
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     const a = await accuracy(mid);
