@@ -198,8 +198,11 @@ export async function findMatch(
   const front = accuracyLatencyFront(points);
   const looked = new Set<number>();
   let outOfBudget = false;
+  // A configuration measured before (in accuracy) costs no budget, even where its balanced
+  // accuracy, cached before that was recorded, has to be measured again.
+  const measuredBefore = (i: number) => models.known(front[i].config) !== undefined;
   const accuracy = async (i: number): Promise<number | null> => {
-    if (models.known(front[i].config, metric) === undefined) {
+    if (!measuredBefore(i)) {
       if (budget.measured >= budget.max) {
         outOfBudget = true;
         return null;
@@ -220,7 +223,11 @@ export async function findMatch(
   // the order is a poor guide (balanced accuracy, which the predictor does not predict).
   let known = front.length;
   for (let i = 0; i < front.length && known === front.length; i++) {
-    const v = models.known(front[i].config, metric);
+    // Read from the cache; only a balanced accuracy missing from an older cache is measured.
+    const v = models.known(front[i].config, metric) ??
+      (measuredBefore(i)
+        ? metricValue(await models.get(front[i].config, metric), metric)
+        : undefined);
     if (v !== undefined && v >= goal) {
       known = i;
       looked.add(i);
