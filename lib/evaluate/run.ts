@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import type { LoadedConfig } from "../config/source.ts";
 import type { SuiteConfig } from "../config/suite.ts";
+import { loadTaskConfig } from "../config/task.ts";
 import { IMBALANCE_RATIO } from "../data/balance.ts";
 import { writeReport } from "../report/report.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
@@ -157,10 +158,17 @@ export function headlines(tasks: readonly TaskEvaluation[]): PlatformHeadline[] 
   });
 }
 
-/** The task names `supernetByTask` may use: the suite's tasks (a path's file name). */
-function checkOverrides(path: string, suite: SuiteConfig): void {
-  const names = suite.tasks.map((t) => basename(t).replace(/\.ya?ml$/, ""));
-  for (const key of Object.keys(suite.supernetByTask ?? {})) {
+/**
+ * `supernetByTask` keys must be task names (each task file's `name`, which the stages look the
+ * override up by); checked before any task runs, loading only the task files.
+ */
+async function checkOverrides(path: string, suite: SuiteConfig): Promise<void> {
+  const keys = Object.keys(suite.supernetByTask ?? {});
+  if (keys.length === 0) return;
+  const names = await Promise.all(
+    suite.tasks.map(async (t) => (await loadTaskConfig(t)).config.name),
+  );
+  for (const key of keys) {
     if (!names.includes(key)) {
       throw badInput(
         `${path}: supernetByTask.${key} names no task of the suite (tasks: ` +
@@ -179,7 +187,7 @@ export async function runSuite(
   const outDir = o.outDir ?? join("results", suite.name);
   const workDir = o.workDir ?? join("runs", `evaluate-${suite.name}`);
   const t0 = performance.now();
-  checkOverrides(o.suite.path, suite);
+  await checkOverrides(o.suite.path, suite);
   const tasks: TaskEvaluation[] = [];
   for (const name of suite.tasks) {
     if (o.tasks && !o.tasks.includes(name)) continue;
