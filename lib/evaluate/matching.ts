@@ -201,6 +201,16 @@ export async function findMatch(
   // A configuration measured before (in accuracy) costs no budget, even where its balanced
   // accuracy, cached before that was recorded, has to be measured again.
   const measuredBefore = (i: number) => models.known(front[i].config) !== undefined;
+  // `metric` of candidate i, read back or measured (SupernetModels measures a missing one).
+  const valueOf = async (i: number): Promise<number> => {
+    const m = await models.get(front[i].config, metric);
+    const v = metricValue(m, metric);
+    // Only a broken stand-in for SupernetModels lands here.
+    if (v === undefined) {
+      throw new Error(`configuration ${m.id}: no measured ${metricName(metric)} to match on`);
+    }
+    return v;
+  };
   const accuracy = async (i: number): Promise<number | null> => {
     if (!measuredBefore(i)) {
       if (budget.measured >= budget.max) {
@@ -210,13 +220,7 @@ export async function findMatch(
       budget.measured++;
     }
     looked.add(i);
-    const m = await models.get(front[i].config, metric);
-    const v = metricValue(m, metric);
-    if (v === undefined) {
-      // SupernetModels measures a missing balanced accuracy; only a broken stand-in lands here.
-      throw new Error(`configuration ${m.id}: no measured ${metricName(metric)} to match on`);
-    }
-    return v;
+    return await valueOf(i);
   };
   // What the task has measured already is free: the fastest known candidate reaching the goal
   // bounds the search, which then spends the budget only on faster ones. This matters where
@@ -225,9 +229,7 @@ export async function findMatch(
   for (let i = 0; i < front.length && known === front.length; i++) {
     // Read from the cache; only a balanced accuracy missing from an older cache is measured.
     const v = models.known(front[i].config, metric) ??
-      (measuredBefore(i)
-        ? metricValue(await models.get(front[i].config, metric), metric)
-        : undefined);
+      (measuredBefore(i) ? await valueOf(i) : undefined);
     if (v !== undefined && v >= goal) {
       known = i;
       looked.add(i);

@@ -12,9 +12,6 @@ import { caseStudyPlatform } from "./plots.ts";
 import type { EvaluationBody } from "./run.ts";
 import type { GapSummary, SharedVsAloneRow, TaskEvaluation } from "./task_eval.ts";
 
-// Moved to lib/data/balance.ts (task_eval.ts needs it too); re-exported for existing importers.
-export { IMBALANCE_RATIO, type TestBalance, testBalance } from "../data/balance.ts";
-
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const ratio = (x: number | null) => (x === null ? "-" : `${x.toFixed(2)}x`);

@@ -349,7 +349,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
       });
       o.onProgress?.({ phase: "eval", epoch: epoch + 1, epochs: o.epochs, results: validation });
       const n = Math.max(1, sums.steps);
-      const sandwich = epoch >= (o.largestOnlyEpochs ?? 0);
+      const sandwich = trainsStudents(o, epoch);
       history.push({
         epoch: epoch + 1,
         lr,
@@ -408,6 +408,11 @@ interface EpochSums {
   interrupted: boolean;
 }
 
+/** Whether (0-based) `epoch` trains the students, i.e. is past the largest-only epochs. */
+function trainsStudents(o: SupernetTrainOptions, epoch: number): boolean {
+  return epoch >= (o.largestOnlyEpochs ?? 0);
+}
+
 /** The sandwich steps of one epoch over the shuffled `order`; stops early on abort. */
 async function runEpoch(
   o: SupernetTrainOptions,
@@ -421,6 +426,7 @@ async function runEpoch(
   const size = data.inputShape.reduce((a, b) => a * b, 1);
   const random = o.random ?? 2, sampling = o.sampling ?? "uniform";
   const configSteps = o.configSteps ?? 1;
+  const sandwich = trainsStudents(o, epoch);
   const root = createRng(o.seed).fork("ensemble");
   const largest = largestConfig(space);
   const smallest = { ...smallestConfig(space), int8: false };
@@ -450,7 +456,6 @@ async function runEpoch(
     // draws what the uninterrupted run would have.
     const group = Math.floor(ctx.optimizer.steps / configSteps);
     const rng = root.fork(`configs/${group}`);
-    const sandwich = epoch >= (o.largestOnlyEpochs ?? 0);
     const students = sandwich ? [smallest] : [];
     // The slot counts on over steps, so that corners alternate with mixes even at --random 1.
     for (let k = 0; sandwich && k < random; k++) {
@@ -473,7 +478,7 @@ async function runEpoch(
       step: s + 1,
       stepsPerEpoch,
       lossLargest: sums.largest / sums.steps,
-      lossSmallest: epoch >= (o.largestOnlyEpochs ?? 0) ? sums.smallest / sums.steps : NaN,
+      lossSmallest: sandwich ? sums.smallest / sums.steps : NaN,
       samplesPerSecond: rate,
       etaSeconds: left / rate,
     });

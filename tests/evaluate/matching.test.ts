@@ -95,36 +95,19 @@ Deno.test("findMatch: a candidate measured already bounds the search at no cost;
   // Measured accuracy is not monotone along the front: the binary search alone (budget 2) probes
   // 5 and 8 (both below 0.9) and gives up; index 6, measured earlier for another target, reaches it.
   const measured = [0.5, 0.5, 0.5, 0.5, 0.91, 0.5, 0.93, 0.5, 0.6, 0.5];
-  const fresh = setup(measured);
-  const blind = await findMatch(
-    fresh.points,
-    0.9,
-    fresh.models,
-    { tolerance: 0, maxCandidates: 2 },
-    new MatchBudget(2),
-  );
+  const find = (s: ReturnType<typeof setup>, budget: MatchBudget) =>
+    findMatch(s.points, 0.9, s.models, { tolerance: 0, maxCandidates: budget.max }, budget);
+  const blind = await find(setup(measured), new MatchBudget(2));
   assert.ok("reason" in blind, "without prior measurements the budget runs out");
   const warm = setup(measured);
   await warm.models.get(warm.points[6].config);
   const budget = new MatchBudget(0);
-  const m = await findMatch(
-    warm.points,
-    0.9,
-    warm.models,
-    { tolerance: 0, maxCandidates: 0 },
-    budget,
-  );
+  const m = await find(warm, budget);
   assert.ok("model" in m);
   assert.equal(m.config.choices[0], 6);
   assert.equal(budget.measured, 0);
   // With budget, only the faster ones are searched (3, 5, then the recheck finds 4).
-  const more = await findMatch(
-    warm.points,
-    0.9,
-    warm.models,
-    { tolerance: 0, maxCandidates: 4 },
-    new MatchBudget(4),
-  );
+  const more = await find(warm, new MatchBudget(4));
   assert.ok("model" in more);
   assert.equal(more.config.choices[0], 4);
 });

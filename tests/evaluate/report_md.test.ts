@@ -7,8 +7,8 @@ import {
   renderMarkdown,
   sharedVsAloneMarkdown,
   supernetExtras,
-  testBalance,
 } from "../../lib/evaluate/report_md.ts";
+import { testBalance } from "../../lib/data/balance.ts";
 import {
   aloneNoiseStats,
   gapStats,
