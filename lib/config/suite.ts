@@ -79,6 +79,12 @@ export const suiteSchema = z.strictObject({
         "{classBalanced: true, classBalancePower: 0.5}); the task's supernet and profile " +
         "stages are stamped with its merged settings",
     ),
+  epochsByTask: z.record(z.string().min(1), positiveInt()).optional()
+    .describe(
+      "per-task epochs, by task name (e.g. sound: 16): the task's supernet, its baselines " +
+        "trained from scratch and its alone runs all train for this many epochs instead of " +
+        "supernet.epochs and baselines.epochs, so the comparison stays at the same epochs",
+    ),
   baselines: z.strictObject({
     epochs: positiveInt().describe("epochs of every baseline trained from scratch"),
     finetuneEpochs: positiveInt().describe("fine-tuning epochs of low-rank and pruning"),
@@ -124,9 +130,13 @@ export type SuiteConfig = z.output<typeof suiteSchema>;
 /** The supernet settings of a suite's task: `supernet` with the task's `supernetByTask` entry. */
 export type SupernetSettings = SuiteConfig["supernet"];
 
+/** The baselines' (and alone runs') settings of a suite's task. */
+export type BaselineSettings = SuiteConfig["baselines"];
+
 /**
- * `suite.supernet` overridden by `suite.supernetByTask[task]` (absent keys left out, so a task
- * without an override gets exactly `suite.supernet`, and its stage stamps are unchanged).
+ * `suite.supernet` overridden by `suite.supernetByTask[task]` and `suite.epochsByTask[task]`
+ * (absent keys left out, so a task without an override gets exactly `suite.supernet`, and its
+ * stage stamps are unchanged).
  *
  * @example
  * ```ts
@@ -138,13 +148,41 @@ export type SupernetSettings = SuiteConfig["supernet"];
  * ```
  */
 export function supernetSettingsFor(
-  suite: Pick<SuiteConfig, "supernet" | "supernetByTask">,
+  suite: Pick<SuiteConfig, "supernet" | "supernetByTask" | "epochsByTask">,
   task: string,
 ): SupernetSettings {
   const over = suite.supernetByTask?.[task];
-  if (!over) return suite.supernet;
-  const defined = Object.entries(over).filter(([, v]) => v !== undefined);
-  return { ...suite.supernet, ...Object.fromEntries(defined) };
+  const epochs = suite.epochsByTask?.[task];
+  if (!over && epochs === undefined) return suite.supernet;
+  const defined = Object.entries(over ?? {}).filter(([, v]) => v !== undefined);
+  return {
+    ...suite.supernet,
+    ...Object.fromEntries(defined),
+    ...(epochs === undefined ? {} : { epochs }),
+  };
+}
+
+/**
+ * `suite.baselines` with the task's `epochsByTask` entry as its epochs (fine-tuning epochs stay
+ * the suite's); exactly `suite.baselines` for a task without one.
+ *
+ * @example
+ * ```ts
+ * import { baselineSettingsFor } from "./suite.ts";
+ * const suite = {
+ *   baselines: { epochs: 8, finetuneEpochs: 2, sparsity: 0.5, aloneSampled: 3, aloneSeeds: 2 },
+ *   epochsByTask: { sound: 16 },
+ * };
+ * console.assert(baselineSettingsFor(suite, "sound").epochs === 16);
+ * console.assert(baselineSettingsFor(suite, "mnist") === suite.baselines);
+ * ```
+ */
+export function baselineSettingsFor(
+  suite: Pick<SuiteConfig, "baselines" | "epochsByTask">,
+  task: string,
+): BaselineSettings {
+  const epochs = suite.epochsByTask?.[task];
+  return epochs === undefined ? suite.baselines : { ...suite.baselines, epochs };
 }
 
 /** Resolve a suite name (`quick`, `paper`) or path to a file path. */

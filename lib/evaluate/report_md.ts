@@ -328,6 +328,13 @@ function perTaskSupernet(s: SuiteConfig): string {
   }).join("");
 }
 
+/** `epochsByTask` in words: "; sound: 16 epoch(s) for its supernet, baselines and alone runs". */
+function perTaskEpochs(s: SuiteConfig): string {
+  return Object.entries(s.epochsByTask ?? {}).map(([task, epochs]) =>
+    `; ${task}: ${epochs} epoch(s) for its supernet, baselines and alone runs`
+  ).join("");
+}
+
 /** Render the report body as markdown. */
 export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
   const out: string[] = [];
@@ -350,7 +357,7 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
         (s.baselines.aloneSeeds ?? 1) > 1
           ? `, each (the largest too) with ${s.baselines.aloneSeeds} seeds`
           : ""
-      }; matching tolerance ` +
+      }${perTaskEpochs(s)}; matching tolerance ` +
       `${pct(s.matching.tolerance)} points, at most ${s.matching.maxCandidates} Pareto ` +
       `configurations measured per platform. This invocation took ` +
       `${(body.wallSeconds / 60).toFixed(1)} min (finished stages are read back from the work ` +

@@ -159,19 +159,22 @@ export function headlines(tasks: readonly TaskEvaluation[]): PlatformHeadline[] 
 }
 
 /**
- * `supernetByTask` keys must be task names (each task file's `name`, which the stages look the
- * override up by); checked before any task runs, loading only the task files.
+ * `supernetByTask` and `epochsByTask` keys must be task names (each task file's `name`, which
+ * the stages look the override up by); checked before any task runs, loading only the task files.
  */
 async function checkOverrides(path: string, suite: SuiteConfig): Promise<void> {
-  const keys = Object.keys(suite.supernetByTask ?? {});
-  if (keys.length === 0) return;
+  const keyed = [
+    ...Object.keys(suite.supernetByTask ?? {}).map((k) => `supernetByTask.${k}`),
+    ...Object.keys(suite.epochsByTask ?? {}).map((k) => `epochsByTask.${k}`),
+  ];
+  if (keyed.length === 0) return;
   const names = await Promise.all(
     suite.tasks.map(async (t) => (await loadTaskConfig(t)).config.name),
   );
-  for (const key of keys) {
-    if (!names.includes(key)) {
+  for (const key of keyed) {
+    if (!names.includes(key.slice(key.indexOf(".") + 1))) {
       throw badInput(
-        `${path}: supernetByTask.${key} names no task of the suite (tasks: ` +
+        `${path}: ${key} names no task of the suite (tasks: ` +
           `${names.join(", ")}); use one of those names or remove the entry`,
       );
     }

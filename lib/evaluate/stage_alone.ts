@@ -17,7 +17,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { SuiteConfig } from "../config/suite.ts";
+import { baselineSettingsFor, type SuiteConfig } from "../config/suite.ts";
 import { encodeModel } from "../onnx/proto/encode.ts";
 import { formatConfigId } from "../supernet/config_id.ts";
 import { sampleConfig } from "../supernet/enumerate.ts";
@@ -128,7 +128,7 @@ export interface AloneStage {
 export async function aloneStage(t: EvalTask, suite: SuiteConfig): Promise<AloneStage> {
   const dir = join(t.dir, "alone");
   // Only the epochs: `aloneSampled` and `aloneSeeds` add cached files, they change none.
-  await stampInputs(dir, { epochs: suite.baselines.epochs });
+  await stampInputs(dir, { epochs: baselineSettingsFor(suite, t.config.name).epochs });
   const spanning = spanningConfigs(t.space, t.seed, suite.baselines.aloneSampled);
   const results: AloneResult[] = [];
   for (const { name, config } of spanning) {
@@ -159,7 +159,7 @@ async function aloneRun(
   const id = formatConfigId(t.space, config);
   const done = await readStage<AloneResult>(path);
   if (done && done.config === id && (done.seed ?? 0) === seed) return done;
-  const epochs = suite.baselines.epochs;
+  const epochs = baselineSettingsFor(suite, t.config.name).epochs;
   const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
   const seeds = aloneRunSeeds(t.seed, seed);
   const kind = seed === 0 ? name : `${name} seed ${seed}`;

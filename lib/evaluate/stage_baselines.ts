@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { SuiteConfig } from "../config/suite.ts";
+import { baselineSettingsFor, type SuiteConfig } from "../config/suite.ts";
 import { encodeModel } from "../onnx/proto/encode.ts";
 import { calibrateBn } from "../supernet/bn_calibration.ts";
 import { subnetCost } from "../supernet/cost.ts";
@@ -65,8 +65,8 @@ export interface BaselineSkipped {
 }
 
 /** The suite inputs trained baselines depend on (`aloneSampled` is the alone stage's). */
-function baselineBudget(suite: SuiteConfig) {
-  const { epochs, finetuneEpochs, sparsity } = suite.baselines;
+function baselineBudget(suite: SuiteConfig, task: string) {
+  const { epochs, finetuneEpochs, sparsity } = baselineSettingsFor(suite, task);
   return { epochs, finetuneEpochs, sparsity };
 }
 
@@ -76,7 +76,7 @@ export async function baselinesStage(
   suite: SuiteConfig,
 ): Promise<{ results: BaselineResult[]; skipped: BaselineSkipped[] }> {
   const dir = join(t.dir, "baselines");
-  await stampInputs(dir, { baselines: baselineBudget(suite) });
+  await stampInputs(dir, { baselines: baselineBudget(suite, t.config.name) });
   const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
   const fresh = () => createWeightStore(t.space, io, t.seed + 1);
   const specs = handCraftedBaselines(t.space, { sparsity: suite.baselines.sparsity });
@@ -139,7 +139,7 @@ async function trainBaseline(
   let store: WeightStore, epochs = 0, sparsity: number | null = null;
   let weights, bnStats;
   if (spec.recipe === "scratch") {
-    epochs = suite.baselines.epochs;
+    epochs = baselineSettingsFor(suite, t.config.name).epochs;
     store = fresh();
     trained = await trainAlone({ ...common, store, config, epochs, onProgress: progress(t, spec) });
   } else if (spec.kind === "int8-ptq") {

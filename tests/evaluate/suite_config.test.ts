@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadSuiteConfig, supernetSettingsFor } from "../../lib/config/suite.ts";
+import {
+  baselineSettingsFor,
+  loadSuiteConfig,
+  supernetSettingsFor,
+} from "../../lib/config/suite.ts";
 import { runSuite } from "../../lib/evaluate/run.ts";
 import { stampInputs } from "../../lib/evaluate/task_setup.ts";
 import { AdaspringError } from "../../lib/errors.ts";
@@ -104,6 +108,48 @@ Deno.test("supernetByTask: a task's optional settings override the suite's; stri
     (e) => {
       assert.ok(e instanceof AdaspringError);
       assert.match(e.message, /typo\.yaml: supernetByTask\.sensr names no task.*mnist, sensor/);
+      return true;
+    },
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("epochsByTask: the task's supernet, baselines and alone runs train for its epochs; others keep the suite's", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "epochs.yaml");
+  const write = (byTask: string) =>
+    Deno.writeTextFile(
+      path,
+      "name: epochs\ntasks: [mnist, sensor]\nplatforms: [host]\n" +
+        "supernet: { epochs: 2, random: 8 }\n" +
+        "supernetByTask: { sensor: { classBalanced: true } }\n" +
+        `epochsByTask: ${byTask}\nbaselines: { epochs: 2, finetuneEpochs: 1 }\n`,
+    );
+  await write("{ sensor: 5 }");
+  const s = (await loadSuiteConfig(path)).config;
+  const sensor = supernetSettingsFor(s, "sensor");
+  assert.equal(sensor.epochs, 5);
+  assert.equal(sensor.classBalanced, true);
+  assert.equal(sensor.random, 8);
+  const base = baselineSettingsFor(s, "sensor");
+  assert.equal(base.epochs, 5);
+  assert.equal(base.finetuneEpochs, 1);
+  // Untouched tasks get the suite's objects themselves: their stage stamps are unchanged.
+  assert.equal(supernetSettingsFor(s, "mnist"), s.supernet);
+  assert.equal(baselineSettingsFor(s, "mnist"), s.baselines);
+  await write("{ sensor: 0 }");
+  await assert.rejects(loadSuiteConfig(path), /epochsByTask\.sensor/);
+  await write("{ sensr: 3 }");
+  await assert.rejects(
+    runSuite({
+      suite: await loadSuiteConfig(path),
+      outDir: join(dir, "out"),
+      workDir: join(dir, "work"),
+      log: () => {},
+    }),
+    (e) => {
+      assert.ok(e instanceof AdaspringError);
+      assert.match(e.message, /epochs\.yaml: epochsByTask\.sensr names no task.*mnist, sensor/);
       return true;
     },
   );
