@@ -24,18 +24,24 @@ export interface QuantizedWeight {
  * ```
  */
 export function quantizePerChannel(w: ArrayLike<number>, rows: number): QuantizedWeight {
-  const per = w.length / rows;
+  const per = (w.length / rows) | 0;
   const q = new Int8Array(w.length), scale = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
+  // Plain comparisons (no Math.abs/Math.max calls, no `%`) and integer loop bounds: this runs on
+  // every weight of an int8 configuration at evolution time.
+  for (let r = 0, base = 0; r < rows; r++, base += per) {
     let max = 0;
-    for (let i = 0; i < per; i++) max = Math.max(max, Math.abs(w[r * per + i]));
+    for (let i = base, end = base + per; i < end; i++) {
+      const v = w[i];
+      if (v > max) max = v;
+      else if (-v > max) max = -v;
+    }
     const s = Math.fround(max > 0 ? max / 127 : 1);
     scale[r] = s;
-    for (let i = 0; i < per; i++) {
-      const v = w[r * per + i] / s;
-      let n = Math.round(v);
-      if (Math.abs(v % 1) === 0.5 && n % 2 !== 0) n -= 1; // half to even
-      q[r * per + i] = Math.max(-127, Math.min(127, n));
+    for (let i = base, end = base + per; i < end; i++) {
+      const v = w[i] / s;
+      let n = Math.round(v); // ties up; to even below, as ONNX QuantizeLinear
+      if (n - v === 0.5 && (n & 1) !== 0) n -= 1;
+      q[i] = n > 127 ? 127 : n < -127 ? -127 : n;
     }
   }
   return { q, scale };
