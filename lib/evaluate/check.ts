@@ -16,12 +16,8 @@ import { testBalance } from "../data/balance.ts";
 import { PROVENANCES } from "../report/provenance.ts";
 import { type MatchMetric, metricName, taskMatching } from "./matching.ts";
 import { headlines } from "./run.ts";
-import {
-  aloneNoiseStats,
-  gapStats,
-  type SharedVsAloneRow,
-  type TaskEvaluation,
-} from "./task_eval.ts";
+import { aloneNoiseStats, gapStats, type SharedVsAloneRow } from "./shared_vs_alone.ts";
+import type { TaskEvaluation } from "./task_eval.ts";
 import type { Figure } from "../report/provenance.ts";
 
 const close = (a: number | null, b: number | null) =>

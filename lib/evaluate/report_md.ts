@@ -10,7 +10,8 @@ import type { MatchMetric } from "./matching.ts";
 import type { PlotIndex } from "./plots.ts";
 import { caseStudyPlatform } from "./plots.ts";
 import type { EvaluationBody } from "./run.ts";
-import type { GapSummary, SharedVsAloneRow, TaskEvaluation } from "./task_eval.ts";
+import type { GapSummary, SharedVsAloneRow } from "./shared_vs_alone.ts";
+import type { TaskEvaluation } from "./task_eval.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { checkEvaluation, checkSharedVsAlone } from "../../lib/evaluate/check.ts";
-import {
-  aloneNoiseStats,
-  aloneSeedFields,
-  gapStats,
-  type TaskEvaluation,
-} from "../../lib/evaluate/task_eval.ts";
+import { aloneNoiseStats, aloneSeedFields, gapStats } from "../../lib/evaluate/shared_vs_alone.ts";
+import type { TaskEvaluation } from "../../lib/evaluate/task_eval.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
 
 // A report written before balanced accuracy was recorded (no balanced fields, no class counts).

@@ -13,9 +13,9 @@ import {
   aloneNoiseStats,
   gapStats,
   sharedVsAloneRow,
-  type TaskEvaluation,
   type TestMeasurement,
-} from "../../lib/evaluate/task_eval.ts";
+} from "../../lib/evaluate/shared_vs_alone.ts";
+import type { TaskEvaluation } from "../../lib/evaluate/task_eval.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
 
 type Section = Pick<TaskEvaluation, "task" | "dataset" | "sharedVsAlone">;

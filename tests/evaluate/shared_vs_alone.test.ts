@@ -5,7 +5,7 @@ import {
   aloneSeedFields,
   gapStats,
   sharedVsAloneRow,
-} from "../../lib/evaluate/task_eval.ts";
+} from "../../lib/evaluate/shared_vs_alone.ts";
 
 const close = (a: number | null | undefined, b: number) =>
   assert.ok(typeof a === "number" && Math.abs(a - b) < 1e-12, `${a} != ${b}`);
