@@ -45,6 +45,12 @@ const SUPERNET_OPTIONALS = {
       "with classBalanced, classes drawn by count ** power (train-supernet --class-balanced " +
         "POWER); absent: 0, uniformly",
     ),
+  seeds: positiveInt().optional()
+    .describe(
+      "supernets trained, with seeds seed, seed + 1, ... (evaluate only): the first is the one " +
+        "profiled, searched and matched; the others measure the derived spanning " +
+        "configurations' run-to-run spread; not part of the stage stamps; absent: 1",
+    ),
   gradientReduction: z.enum(GRADIENT_REDUCTIONS).optional()
     .describe(
       "how configurations' gradients on a shared weight combine (train-supernet " +

@@ -16,7 +16,12 @@ import { testBalance } from "../data/balance.ts";
 import { PROVENANCES } from "../report/provenance.ts";
 import { type MatchMetric, metricName, taskMatching } from "./matching.ts";
 import { headlines } from "./run.ts";
-import { aloneNoiseStats, gapStats, type SharedVsAloneRow } from "./shared_vs_alone.ts";
+import {
+  aloneNoiseStats,
+  derivedNoiseStats,
+  gapStats,
+  type SharedVsAloneRow,
+} from "./shared_vs_alone.ts";
 import type { TaskEvaluation } from "./task_eval.ts";
 import type { Figure } from "../report/provenance.ts";
 
@@ -40,7 +45,8 @@ function figures(x: unknown, path: string, problems: string[]): number {
  * set's mean and worst gaps against its rows. Balanced accuracy is optional (reports and cached
  * results from before it was recorded lack it): a row's balanced gap must be present exactly
  * when both its balanced figures are, and a set's balanced gaps are checked when it has them.
- * The alone seeds are optional too (one seed, older reports): see {@link checkAloneSeeds}.
+ * The alone and supernet seeds are optional too (one seed, older reports): see
+ * {@link checkRowSeeds}.
  */
 export function checkSharedVsAlone(
   t: { task: string; sharedVsAlone?: TaskEvaluation["sharedVsAlone"] },
@@ -61,7 +67,7 @@ export function checkSharedVsAlone(
     } else if (r.balancedGap !== undefined) {
       problems.push(`${where}: a balanced gap without both balanced accuracies`);
     }
-    problems.push(...checkAloneSeeds(r).map((p) => `${where}: ${p}`));
+    problems.push(...checkRowSeeds(r).map((p) => `${where}: ${p}`));
   }
   for (const set of ["spanning", "baselines"] as const) {
     const where = `${t.task}/shared vs alone/${set}`;
@@ -78,13 +84,19 @@ export function checkSharedVsAlone(
       }
     }
     // Present exactly when a row of the set has alone seeds (absent from older reports).
-    const noise = aloneNoiseStats(sva.rows.filter((r) => r.set === set));
+    const rows = sva.rows.filter((r) => r.set === set);
+    const noise = { ...aloneNoiseStats(rows), ...derivedNoiseStats(rows) };
     const noiseKeys = [
       "aloneNoise",
       "maxAloneNoise",
       "meanGapToAloneMean",
       "aloneBalancedNoise",
       "meanBalancedGapToAloneMean",
+      "derivedNoise",
+      "maxDerivedNoise",
+      "meanGapOfMeans",
+      "derivedBalancedNoise",
+      "meanBalancedGapOfMeans",
     ] as const;
     for (const k of noiseKeys) {
       const ok = saved[k] === undefined || noise[k] === undefined
@@ -99,20 +111,22 @@ export function checkSharedVsAlone(
 }
 
 /**
- * Problems of one row's alone seeds: `aloneSeeds` and `aloneMean` present together, seed 0
- * being `alone`, the mean recomputed from the seeds; the balanced ones likewise (seed 0 being
- * `aloneBalanced`). A row without them (one seed, older reports) has none.
+ * Problems of one row's seeds: `aloneSeeds` and `aloneMean` present together, seed 0 being
+ * `alone`, the mean recomputed from the seeds; the balanced ones likewise (seed 0 being
+ * `aloneBalanced`); and the same for the supernets' `derivedSeeds` (supernet 0 being
+ * `derived`). A row without them (one seed, older reports) has none.
  *
  * @example
  * ```ts
- * import { checkAloneSeeds } from "./check.ts";
+ * import { checkRowSeeds } from "./check.ts";
  * const f = (value: number) => ({ value, unit: "fraction", provenance: "measured-here" as const });
- * const row = { alone: f(0.9), aloneSeeds: [f(0.9), f(0.86)], aloneMean: f(0.88) };
- * console.assert(checkAloneSeeds(row).length === 0);
- * console.assert(checkAloneSeeds({ ...row, aloneMean: f(0.9) }).length === 1);
+ * const row = { alone: f(0.9), aloneSeeds: [f(0.9), f(0.86)], aloneMean: f(0.88), derived: f(0.8) };
+ * console.assert(checkRowSeeds(row).length === 0);
+ * console.assert(checkRowSeeds({ ...row, aloneMean: f(0.9) }).length === 1);
+ * console.assert(checkRowSeeds({ ...row, derivedSeeds: [f(0.7), f(0.8)], derivedMean: f(0.75) }).length === 1);
  * ```
  */
-export function checkAloneSeeds(
+export function checkRowSeeds(
   r: Pick<
     SharedVsAloneRow,
     | "alone"
@@ -121,11 +135,18 @@ export function checkAloneSeeds(
     | "aloneMean"
     | "aloneBalancedSeeds"
     | "aloneBalancedMean"
+    | "derived"
+    | "derivedBalanced"
+    | "derivedSeeds"
+    | "derivedMean"
+    | "derivedBalancedSeeds"
+    | "derivedBalancedMean"
   >,
 ): string[] {
   const problems: string[] = [];
   const one = (
     what: string,
+    figure: string,
     first: Figure | undefined,
     seeds: readonly Figure[] | undefined,
     mean: Figure | undefined,
@@ -137,13 +158,27 @@ export function checkAloneSeeds(
     }
     if (seeds.length < 2) problems.push(`${what}: ${seeds.length} seed(s), want 2 or more`);
     if (first === undefined || seeds.length === 0 || !close(seeds[0].value, first.value)) {
-      problems.push(`${what}: seed 0 (${seeds[0]?.value}) is not the row's alone figure`);
+      problems.push(`${what}: seed 0 (${seeds[0]?.value}) is not the row's ${figure} figure`);
     }
     const want = seeds.reduce((a, x) => a + x.value, 0) / seeds.length;
     if (!close(mean.value, want)) problems.push(`${what}: mean ${mean.value} != ${want}`);
   };
-  one("alone seeds", r.alone, r.aloneSeeds, r.aloneMean);
-  one("balanced alone seeds", r.aloneBalanced, r.aloneBalancedSeeds, r.aloneBalancedMean);
+  one("alone seeds", "alone", r.alone, r.aloneSeeds, r.aloneMean);
+  one(
+    "balanced alone seeds",
+    "balanced alone",
+    r.aloneBalanced,
+    r.aloneBalancedSeeds,
+    r.aloneBalancedMean,
+  );
+  one("supernet seeds", "derived", r.derived, r.derivedSeeds, r.derivedMean);
+  one(
+    "balanced supernet seeds",
+    "balanced derived",
+    r.derivedBalanced,
+    r.derivedBalancedSeeds,
+    r.derivedBalancedMean,
+  );
   return problems;
 }
 

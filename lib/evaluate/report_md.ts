@@ -77,6 +77,41 @@ export function aloneSeedsCell(r: Pick<SharedVsAloneRow, "aloneSeeds" | "aloneMe
   return `${pct(r.aloneMean.value)} (${pct(Math.min(...v))}-${pct(Math.max(...v))})`;
 }
 
+/** A row's derived accuracies over supernets as a cell: mean (min-max) in %, `-` without. */
+export function derivedSeedsCell(
+  r: Pick<SharedVsAloneRow, "derivedSeeds" | "derivedMean">,
+): string {
+  if (!r.derivedSeeds || !r.derivedMean) return "-";
+  const v = r.derivedSeeds.map((x) => x.value);
+  return `${pct(r.derivedMean.value)} (${pct(Math.min(...v))}-${pct(Math.max(...v))})`;
+}
+
+/**
+ * The supernet's run-to-run sentence of a set derived from `k` supernets (its spread across
+ * supernets and the gap of the means, balanced accuracy too where measured); null without.
+ *
+ * @example
+ * ```ts
+ * import { derivedNoiseLine } from "./report_md.ts";
+ * const time = { value: 1, unit: "s", provenance: "measured-here" as const };
+ * const g = { meanGap: 0.015, worstGap: 0.03, aloneTrainTime: time, derivedNoise: 0.02,
+ *   maxDerivedNoise: 0.05, meanGapOfMeans: 0.01 };
+ * console.assert(derivedNoiseLine(g, 3)!.includes("3 supernets"));
+ * console.assert(derivedNoiseLine({ ...g, derivedNoise: undefined }, 1) === null);
+ * ```
+ */
+export function derivedNoiseLine(g: GapSummary, k: number): string | null {
+  if (g.derivedNoise === undefined) return null;
+  const balanced = typeof g.derivedBalancedNoise === "number"
+    ? ` In balanced accuracy the spread is a mean ${pts(g.derivedBalancedNoise)} points and ` +
+      `the mean gap of the means ${pts(g.meanBalancedGapOfMeans)} points.`
+    : "";
+  return `Derived from ${k} supernets (ensemble-trained with consecutive seeds), the same ` +
+    `configuration's accuracy spreads by a mean ${pts(g.derivedNoise)} points (max ` +
+    `${pts(g.maxDerivedNoise)}); the mean gap between the alone mean and the derived mean is ` +
+    `${pts(g.meanGapOfMeans)} points.${balanced}`;
+}
+
 /**
  * The noise-floor sentence of a set trained alone with `k` seeds (its spread across seeds and
  * the gap to the seeds' mean, balanced accuracy too where measured); null without seeds.
@@ -117,6 +152,8 @@ export function sharedVsAloneMarkdown(
   const k = aloneSeedCount(sva.rows);
   const seeded = k > 1;
   const noise = aloneNoiseLine(sva.spanning, k);
+  const supernets = sva.supernetSeeds?.length ?? 1;
+  const derivedNoise = derivedNoiseLine(sva.spanning, supernets);
   const out = [
     "",
     "Shared weights vs trained alone (test accuracy and balanced accuracy, i.e. mean " +
@@ -131,6 +168,7 @@ export function sharedVsAloneMarkdown(
         "alone %",
         ...(seeded ? [`alone, ${k} seeds: mean (min-max) %`] : []),
         "derived %",
+        ...(supernets > 1 ? [`derived, ${supernets} supernets: mean (min-max) %`] : []),
         "gap",
         "balanced alone %",
         "balanced derived %",
@@ -143,6 +181,7 @@ export function sharedVsAloneMarkdown(
         pct(r.alone.value),
         ...(seeded ? [aloneSeedsCell(r)] : []),
         pct(r.derived.value),
+        ...(supernets > 1 ? [derivedSeedsCell(r)] : []),
         pts(r.gap),
         pctOr(r.aloneBalanced),
         pctOr(r.derivedBalanced),
@@ -152,10 +191,15 @@ export function sharedVsAloneMarkdown(
     "",
     gapLine(sva.spanning, "Spanning set (largest, smallest, sampled)", count("spanning")),
     ...(noise === null ? [] : ["", noise]),
+    ...(derivedNoise === null ? [] : ["", derivedNoise]),
     "",
     gapLine(sva.baselines, "Baseline configurations", count("baselines")),
     "",
-    `The supernet trained every configuration in ${sva.supernetTrainTime.value.toFixed(0)} s.`,
+    `The supernet trained every configuration in ${sva.supernetTrainTime.value.toFixed(0)} s` +
+    (sva.extraSupernetsTrainTime
+      ? ` (the other ${supernets - 1} supernet(s), for the spread: ` +
+        `${sva.extraSupernetsTrainTime.value.toFixed(0)} s).`
+      : "."),
   ];
   const b = testBalance(t.dataset.testClassCounts);
   if (b?.imbalanced) {
@@ -317,6 +361,9 @@ export function supernetExtras(sn: Partial<SupernetSettings>): string {
   }
   if (sn.largestOnlyEpochs) {
     parts.push(`the largest alone for the first ${sn.largestOnlyEpochs} epoch(s)`);
+  }
+  if ((sn.seeds ?? 1) > 1) {
+    parts.push(`${sn.seeds} supernets (consecutive seeds) for the derived configurations' spread`);
   }
   return parts.map((p) => `, ${p}`).join("");
 }

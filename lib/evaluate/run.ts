@@ -97,6 +97,14 @@ export const ALONE_SEEDS_DEFINITION = "with the suite's baselines.aloneSeeds k >
   "- min of its seeds' test accuracies, the alone noise the mean spread over the set's " +
   "configurations: the noise floor a shared-vs-alone gap is to be judged against";
 
+/** The definition added when a task's supernet is trained with several seeds. */
+export const SUPERNET_SEEDS_DEFINITION = "with a task's supernet seeds k > 1 (supernet.seeds " +
+  "or supernetByTask), k supernets are ensemble-trained with seeds suite seed + 0 .. k-1 " +
+  "(weight initialization and training), at the same settings; supernet 0 is the one " +
+  "profiled, searched and matched, and the spanning configurations are derived from each " +
+  "(without retraining) for the 'derived' spread: max - min over the supernets, the derived " +
+  "noise the mean spread over the set's configurations";
+
 const PAPER = {
   latencyReduction: "up to 3.1x vs hand-crafted compression (AdaSpring, IMWUT 2021)",
   efficiencyGain: "up to 4.2x vs hand-crafted compression (AdaSpring, IMWUT 2021)",
@@ -201,9 +209,13 @@ export async function runSuite(
   const body: EvaluationBody = {
     suite,
     suitePath: o.suite.path,
-    definitions: suite.baselines.aloneSeeds > 1
-      ? { ...DEFINITIONS, aloneNoise: ALONE_SEEDS_DEFINITION }
-      : DEFINITIONS,
+    definitions: {
+      ...DEFINITIONS,
+      ...(suite.baselines.aloneSeeds > 1 ? { aloneNoise: ALONE_SEEDS_DEFINITION } : {}),
+      ...(tasks.some((t) => t.sharedVsAlone.supernetSeeds)
+        ? { derivedNoise: SUPERNET_SEEDS_DEFINITION }
+        : {}),
+    },
     headline: headlines(tasks),
     evolutionMs: {
       medianCached: evo.length

@@ -27,6 +27,19 @@ export interface SharedVsAlone {
   readonly spanning: GapSummary;
   readonly baselines: GapSummary;
   readonly supernetTrainTime: Figure;
+  /**
+   * With the supernet's `seeds` k > 1: every supernet's seed, supernet 0 (profiled and matched)
+   * first, and the training time of supernets 1 to k-1 together; absent for one supernet.
+   */
+  readonly supernetSeeds?: readonly number[];
+  readonly extraSupernetsTrainTime?: Figure;
+}
+
+/** A supernet beyond the first (the suite's `seeds`), for the derived configurations' spread. */
+export interface ExtraSupernet {
+  readonly seed: number;
+  readonly stage: SupernetStage;
+  readonly models: SupernetModels;
 }
 
 /** One configuration trained alone vs derived from the supernet. */
@@ -61,6 +74,17 @@ export interface SharedVsAloneRow {
   readonly aloneBalancedSeeds?: readonly Figure[];
   /** The mean of `aloneBalancedSeeds`; present exactly when they are. */
   readonly aloneBalancedMean?: Figure;
+  /**
+   * With the supernet's `seeds` k > 1 (spanning set only): test accuracy derived from each of
+   * the k supernets, supernet 0 first (its value is `derived`'s); absent for one supernet.
+   */
+  readonly derivedSeeds?: readonly Figure[];
+  /** The mean of `derivedSeeds`; present exactly when they are. */
+  readonly derivedMean?: Figure;
+  /** Balanced test accuracy derived from each supernet, as `derivedSeeds`. */
+  readonly derivedBalancedSeeds?: readonly Figure[];
+  /** The mean of `derivedBalancedSeeds`; present exactly when they are. */
+  readonly derivedBalancedMean?: Figure;
 }
 
 /** Gaps of one set, and what training its configurations alone cost. */
@@ -86,6 +110,18 @@ export interface GapSummary {
   readonly aloneBalancedNoise?: number | null;
   readonly meanBalancedGapToAloneMean?: number | null;
   /**
+   * The supernet's own run-to-run spread, present when a row of the set has `derivedSeeds` (the
+   * supernet's `seeds` > 1): the mean and the largest over configurations of the spread of
+   * their derived accuracies across supernets, and the mean gap of the means (`aloneMean`, or
+   * `alone` for one alone seed, minus `derivedMean`); null when a row lacks `derivedSeeds`. The
+   * balanced ones likewise.
+   */
+  readonly derivedNoise?: number | null;
+  readonly maxDerivedNoise?: number | null;
+  readonly meanGapOfMeans?: number | null;
+  readonly derivedBalancedNoise?: number | null;
+  readonly meanBalancedGapOfMeans?: number | null;
+  /**
    * The sum of these configurations' own training (the supernet trains them all at once); one
    * run each: seeds above 0 are not counted.
    */
@@ -108,7 +144,7 @@ export interface TestMeasurement {
  *
  * @example
  * ```ts
- * import { sharedVsAloneRow } from "./task_eval.ts";
+ * import { sharedVsAloneRow } from "./shared_vs_alone.ts";
  * const alone = { testAccuracy: 0.99, testBalancedAccuracy: 0.9, testSamples: 776 };
  * const derived = { testAccuracy: 0.99, testBalancedAccuracy: 0.5, testSamples: 776 };
  * const r = sharedVsAloneRow("spanning", "largest", "b0:conv", alone, derived);
@@ -150,7 +186,7 @@ export function sharedVsAloneRow(
  *
  * @example
  * ```ts
- * import { aloneSeedFields } from "./task_eval.ts";
+ * import { aloneSeedFields } from "./shared_vs_alone.ts";
  * const f = aloneSeedFields([
  *   { testAccuracy: 0.9, testBalancedAccuracy: 0.8, testSamples: 100 },
  *   { testAccuracy: 0.86, testSamples: 100 },
@@ -164,22 +200,83 @@ export function aloneSeedFields(
   SharedVsAloneRow,
   "aloneSeeds" | "aloneMean" | "aloneBalancedSeeds" | "aloneBalancedMean"
 > {
-  if (seeds.length < 2) return {};
   const k = seeds.length;
+  const f = seedFigures(
+    seeds,
+    (j) => `trained alone with seed ${j} of ${k} (weight initialization and data order)`,
+    (what) => `mean of the ${k} seeds' ${what} trained alone`,
+  );
+  if (!f) return {};
+  return {
+    aloneSeeds: f.seeds,
+    aloneMean: f.mean,
+    ...(f.balancedSeeds
+      ? { aloneBalancedSeeds: f.balancedSeeds, aloneBalancedMean: f.balanced }
+      : {}),
+  };
+}
+
+/**
+ * `derivedSeeds` and `derivedMean` of a row from the configuration derived from each supernet
+ * (`seeds[i]` from the supernet trained with seed `supernetSeeds[i]`, supernet 0 first), and
+ * the balanced ones when every measurement has them; nothing for a single supernet.
+ *
+ * @example
+ * ```ts
+ * import { derivedSeedFields } from "./shared_vs_alone.ts";
+ * const f = derivedSeedFields([
+ *   { testAccuracy: 0.9, testBalancedAccuracy: 0.8, testSamples: 100 },
+ *   { testAccuracy: 0.8, testBalancedAccuracy: 0.6, testSamples: 100 },
+ * ], [0, 1]);
+ * console.assert(Math.abs(f.derivedMean!.value - 0.85) < 1e-12);
+ * console.assert(Math.abs(f.derivedBalancedMean!.value - 0.7) < 1e-12);
+ * ```
+ */
+export function derivedSeedFields(
+  seeds: readonly TestMeasurement[],
+  supernetSeeds: readonly number[],
+): Pick<
+  SharedVsAloneRow,
+  "derivedSeeds" | "derivedMean" | "derivedBalancedSeeds" | "derivedBalancedMean"
+> {
+  const k = seeds.length;
+  const f = seedFigures(
+    seeds,
+    (j) => `${SRC_DERIVED}; supernet ${j} of ${k}, ensemble-trained with seed ${supernetSeeds[j]}`,
+    (what) => `mean of the ${what} derived from the ${k} supernets`,
+  );
+  if (!f) return {};
+  return {
+    derivedSeeds: f.seeds,
+    derivedMean: f.mean,
+    ...(f.balancedSeeds
+      ? { derivedBalancedSeeds: f.balancedSeeds, derivedBalancedMean: f.balanced }
+      : {}),
+  };
+}
+
+/** Every seed's figures and their mean (balanced ones when all have them); null for one seed. */
+function seedFigures(
+  seeds: readonly TestMeasurement[],
+  which: (j: number) => string,
+  meanSrc: (what: string) => string,
+): { seeds: Figure[]; mean: Figure; balancedSeeds?: Figure[]; balanced?: Figure } | null {
+  if (seeds.length < 2) return null;
   const src = (what: string, j: number, m: TestMeasurement) =>
-    `${what}, ${m.testSamples} samples; trained alone with seed ${j} of ${k} (weight ` +
-    `initialization and data order)`;
-  const meanSrc = (what: string) => `mean of the ${k} seeds' ${what} trained alone`;
-  const accs = seeds.map((m) => m.testAccuracy);
+    `${what}, ${m.testSamples} samples; ${which(j)}`;
   const balanced = seeds.map((m) => m.testBalancedAccuracy);
   return {
-    aloneSeeds: seeds.map((m, j) => measuredHere(m.testAccuracy, "fraction", src(SRC_ACC, j, m))),
-    aloneMean: measuredHere(mean(accs), "fraction", meanSrc("test accuracies")),
+    seeds: seeds.map((m, j) => measuredHere(m.testAccuracy, "fraction", src(SRC_ACC, j, m))),
+    mean: measuredHere(
+      mean(seeds.map((m) => m.testAccuracy)),
+      "fraction",
+      meanSrc("test accuracies"),
+    ),
     ...(balanced.some((b) => b === undefined) ? {} : {
-      aloneBalancedSeeds: seeds.map((m, j) =>
+      balancedSeeds: seeds.map((m, j) =>
         measuredHere(m.testBalancedAccuracy!, "fraction", src(SRC_BALANCED, j, m))
       ),
-      aloneBalancedMean: measuredHere(
+      balanced: measuredHere(
         mean(balanced as number[]),
         "fraction",
         meanSrc("balanced test accuracies"),
@@ -198,7 +295,7 @@ const spread = (xs: readonly { value: number }[]) =>
  *
  * @example
  * ```ts
- * import { aloneNoiseStats } from "./task_eval.ts";
+ * import { aloneNoiseStats } from "./shared_vs_alone.ts";
  * const f = (value: number) => ({ value, unit: "fraction", provenance: "measured-here" as const });
  * const s = aloneNoiseStats([
  *   { derived: f(0.8), aloneSeeds: [f(0.9), f(0.86)], aloneMean: f(0.88) },
@@ -243,12 +340,70 @@ export function aloneNoiseStats(
 }
 
 /**
+ * The supernet's run-to-run spread over `rows` ({@link GapSummary}'s `derivedNoise`, ...):
+ * nothing when no row has `derivedSeeds`; null values when some row lacks what a value needs.
+ *
+ * @example
+ * ```ts
+ * import { derivedNoiseStats } from "./shared_vs_alone.ts";
+ * const f = (value: number) => ({ value, unit: "fraction", provenance: "measured-here" as const });
+ * const s = derivedNoiseStats([
+ *   { alone: f(0.9), derivedSeeds: [f(0.8), f(0.84)], derivedMean: f(0.82) },
+ *   { alone: f(0.7), aloneMean: f(0.72), derivedSeeds: [f(0.7), f(0.7)], derivedMean: f(0.7) },
+ * ]);
+ * console.assert(Math.abs(s.derivedNoise! - 0.02) < 1e-12 && Math.abs(s.maxDerivedNoise! - 0.04) < 1e-12);
+ * console.assert(Math.abs(s.meanGapOfMeans! - 0.05) < 1e-12 && s.derivedBalancedNoise === null);
+ * ```
+ */
+export function derivedNoiseStats(
+  rows: readonly Pick<
+    SharedVsAloneRow,
+    | "alone"
+    | "aloneMean"
+    | "aloneBalanced"
+    | "aloneBalancedMean"
+    | "derivedSeeds"
+    | "derivedMean"
+    | "derivedBalancedSeeds"
+    | "derivedBalancedMean"
+  >[],
+): Pick<
+  GapSummary,
+  | "derivedNoise"
+  | "maxDerivedNoise"
+  | "meanGapOfMeans"
+  | "derivedBalancedNoise"
+  | "meanBalancedGapOfMeans"
+> {
+  if (!rows.some((r) => r.derivedSeeds !== undefined)) return {};
+  const seeded = rows.every((r) => r.derivedSeeds && r.derivedMean);
+  const balanced = rows.every((r) => r.derivedBalancedSeeds && r.derivedBalancedMean);
+  const aloneBalanced = rows.every((r) => (r.aloneBalancedMean ?? r.aloneBalanced) !== undefined);
+  const spreads = seeded ? rows.map((r) => spread(r.derivedSeeds!)) : [];
+  return {
+    derivedNoise: seeded ? mean(spreads) : null,
+    maxDerivedNoise: seeded ? Math.max(...spreads) : null,
+    meanGapOfMeans: seeded
+      ? mean(rows.map((r) => (r.aloneMean ?? r.alone).value - r.derivedMean!.value))
+      : null,
+    derivedBalancedNoise: balanced ? mean(rows.map((r) => spread(r.derivedBalancedSeeds!))) : null,
+    meanBalancedGapOfMeans: balanced && aloneBalanced
+      ? mean(
+        rows.map((r) =>
+          (r.aloneBalancedMean ?? r.aloneBalanced)!.value - r.derivedBalancedMean!.value
+        ),
+      )
+      : null,
+  };
+}
+
+/**
  * Mean and worst (largest) gap of `rows`, in accuracy and in balanced accuracy; null for no
  * rows, and the balanced ones null when a row lacks its balanced gap.
  *
  * @example
  * ```ts
- * import { gapStats } from "./task_eval.ts";
+ * import { gapStats } from "./shared_vs_alone.ts";
  * const s = gapStats([{ gap: 0.02, balancedGap: 0.1 }, { gap: 0 }]);
  * console.assert(s.meanGap === 0.01 && s.worstGap === 0.02 && s.meanBalancedGap === null);
  * ```
@@ -277,8 +432,10 @@ export async function compareShared(
   aloneRuns: AloneStage,
   models: SupernetModels,
   sn: SupernetStage,
+  extra: readonly ExtraSupernet[] = [],
 ): Promise<SharedVsAlone> {
   const { results: alone, extraSeeds } = aloneRuns;
+  const supernetSeeds = [t.seed, ...extra.map((e) => e.seed)];
   const backbone = baselines.find((b) => b.kind === "backbone");
   const entries = [
     ...(backbone ? [{ set: "spanning" as const, name: "largest", r: backbone }] : []),
@@ -291,13 +448,22 @@ export async function compareShared(
   ];
   const rows: SharedVsAloneRow[] = [];
   for (const { set, name, r } of entries) {
-    const derived = await models.get(parseConfigId(t.space, r.config));
+    const config = parseConfigId(t.space, r.config);
+    const derived = await models.get(config);
     const seeds = set === "spanning" ? extraSeeds.get(name) ?? [] : [];
-    rows.push(sharedVsAloneRow(set, name, r.config, r, derived, seeds));
+    const row = sharedVsAloneRow(set, name, r.config, r, derived, seeds);
+    if (set === "spanning" && extra.length > 0) {
+      const others = [];
+      for (const e of extra) others.push(await e.models.get(config));
+      rows.push({ ...row, ...derivedSeedFields([derived, ...others], supernetSeeds) });
+    } else {
+      rows.push(row);
+    }
   }
   const summary = (set: SharedVsAloneRow["set"], seconds: number, what: string): GapSummary => ({
     ...gapStats(rows.filter((r) => r.set === set)),
     ...aloneNoiseStats(rows.filter((r) => r.set === set)),
+    ...derivedNoiseStats(rows.filter((r) => r.set === set)),
     aloneTrainTime: measuredHere(seconds, "s", what),
   });
   const sum = (xs: readonly { trainSeconds: number }[]) =>
@@ -315,5 +481,15 @@ export async function compareShared(
       "sum of these baselines' own training (fine-tuning counted, the backbone once)",
     ),
     supernetTrainTime: measuredHere(sn.trainSeconds, "s", "ensemble training of the supernet"),
+    ...(extra.length === 0 ? {} : {
+      supernetSeeds,
+      extraSupernetsTrainTime: measuredHere(
+        extra.reduce((a, e) => a + e.stage.trainSeconds, 0),
+        "s",
+        `ensemble training of supernets 1 to ${extra.length} (seeds ${
+          supernetSeeds.slice(1).join(", ")
+        })`,
+      ),
+    }),
   };
 }

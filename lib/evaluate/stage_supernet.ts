@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type SuiteConfig, supernetSettingsFor } from "../config/suite.ts";
+import { type SuiteConfig, type SupernetSettings, supernetSettingsFor } from "../config/suite.ts";
 import { badInput } from "../errors.ts";
 import { artifactName, runProfile, weightsIdentity } from "../profile/run.ts";
 import { type ProfileArtifact, readProfile } from "../profile/artifact.ts";
@@ -38,23 +38,53 @@ export interface SupernetStage {
   readonly bestScore: number;
 }
 
-/** Trains (or reloads) the supernet of `t`. */
+/**
+ * What a supernet stage's stamp records: the settings without `seeds` (how many supernets are
+ * trained adds stages, it changes none), so that raising it keeps what was trained.
+ */
+export function supernetStamp(sn: SupernetSettings): Omit<SupernetSettings, "seeds"> {
+  const { seeds: _seeds, ...rest } = sn;
+  return rest;
+}
+
+/**
+ * The stage directory of supernet `index` (0: `supernet`, the one profiled and matched; 1, 2,
+ * ...: `supernet.seed<i>`) and its seed (weight initialization and training), `seed + index`.
+ *
+ * @example
+ * ```ts
+ * import { supernetRun } from "./stage_supernet.ts";
+ * console.assert(supernetRun(0, 0).dir === "supernet" && supernetRun(5, 2).seed === 7);
+ * console.assert(supernetRun(5, 2).dir === "supernet.seed2");
+ * ```
+ */
+export function supernetRun(seed: number, index: number): { dir: string; seed: number } {
+  return { dir: index === 0 ? "supernet" : `supernet.seed${index}`, seed: seed + index };
+}
+
+/**
+ * Trains (or reloads) supernet `index` of `t` (see {@link supernetRun}; 0, the default, is the
+ * one the evaluation profiles and matches).
+ */
 export async function supernetStage(
   t: EvalTask,
   suite: SuiteConfig,
+  index = 0,
 ): Promise<{ stage: SupernetStage; store: WeightStore }> {
   const sn = supernetSettingsFor(suite, t.config.name);
-  const dir = join(t.dir, "supernet");
+  const run = supernetRun(t.seed, index);
+  const dir = join(t.dir, run.dir);
   const summaryPath = join(dir, "summary.json");
   const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
-  await stampInputs(dir, { supernet: sn });
+  await stampInputs(dir, { supernet: supernetStamp(sn) });
   const done = await readStage<SupernetStage>(summaryPath);
+  const label = index === 0 ? "supernet" : `supernet seed ${run.seed}`;
   if (done) {
-    t.log(`  supernet: reusing ${done.weightsPath}`);
+    t.log(`  ${label}: reusing ${done.weightsPath}`);
     return { stage: done, store: await loadWeightStore(done.weightsPath, t.space, io) };
   }
   const tc = t.config.training;
-  const store = createWeightStore(t.space, io, t.seed);
+  const store = createWeightStore(t.space, io, run.seed);
   const random = sn.random;
   const resume = await exists(join(dir, "last.ckpt"));
   const t0 = performance.now();
@@ -80,7 +110,7 @@ export async function supernetStage(
     distill: { temperature: 1, alpha: 0.5 },
     featureDistill: sn.featureDistill ?? 0,
     reorderChannels: sn.reorderChannels ?? false,
-    seed: t.seed,
+    seed: run.seed,
     backend: "web",
     workers: sn.workers,
     outDir: dir,
@@ -91,15 +121,15 @@ export async function supernetStage(
         lastLog = now;
         t.log(
           p.phase === "eval"
-            ? `  supernet: epoch ${p.epoch}/${p.epochs} validated`
-            : `  supernet: epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch}`,
+            ? `  ${label}: epoch ${p.epoch}/${p.epochs} validated`
+            : `  ${label}: epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch}`,
         );
       }
     },
   });
   if (r.interrupted) throw new Error("supernet training was interrupted");
   r.best.origin = `ensemble-trained by adaspring evaluate (suite ${suite.name}, ` +
-    `${sn.epochs} epochs, seed ${t.seed}, ${t.train.y.length} training samples)`;
+    `${sn.epochs} epochs, seed ${run.seed}, ${t.train.y.length} training samples)`;
   const weightsPath = join(dir, "supernet.weights.json");
   await saveWeightStore(r.best, weightsPath);
   // Sandwich rule: the largest and smallest every step, plus `random` sampled ones whose
@@ -150,7 +180,7 @@ export async function profileStage(
   const sn = supernetSettingsFor(suite, t.config.name);
   const dir = join(t.dir, "profile");
   // The profile measures the supernet's weights: it is stale when the supernet's inputs change.
-  await stampInputs(dir, { supernet: sn, profile: suite.profile });
+  await stampInputs(dir, { supernet: supernetStamp(sn), profile: suite.profile });
   const out: Profiles = new Map();
   // The host first: modeled platforms borrow its calibration from the same directory.
   const platforms = [...new Set(["host", ...suite.platforms])];

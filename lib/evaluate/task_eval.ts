@@ -14,7 +14,7 @@ import { mapContext } from "../context/constraints.ts";
 import { search } from "../search/search.ts";
 import { shippedOrGiven } from "../util/paths.ts";
 import { loadPlatformConfig } from "../config/platform.ts";
-import type { SuiteConfig } from "../config/suite.ts";
+import { type SuiteConfig, supernetSettingsFor } from "../config/suite.ts";
 import { modeledEnergy } from "../profile/energy.ts";
 import { type Figure, measuredHere, modeled } from "../report/provenance.ts";
 import { energyRangeOf } from "../search/objective.ts";
@@ -35,10 +35,16 @@ import { type HostLatency, measureInterleaved, SupernetModels } from "./measure.
 import { compareSearches, type SearchComparison } from "./on_demand.ts";
 import { type Comparison, comparisonOf, summarizeRatios } from "./ratios.ts";
 import { type BaselineResult, type BaselineSkipped, baselinesStage } from "./stage_baselines.ts";
-import { profileStage, type SupernetStage, supernetStage } from "./stage_supernet.ts";
+import { profileStage, supernetRun, type SupernetStage, supernetStage } from "./stage_supernet.ts";
 import { aloneStage } from "./stage_alone.ts";
 import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
-import { compareShared, type SharedVsAlone, SRC_ACC, SRC_BALANCED } from "./shared_vs_alone.ts";
+import {
+  compareShared,
+  type ExtraSupernet,
+  type SharedVsAlone,
+  SRC_ACC,
+  SRC_BALANCED,
+} from "./shared_vs_alone.ts";
 
 /** One model's figures on one platform. */
 export interface ModelRow {
@@ -140,6 +146,27 @@ export interface TaskEvaluation {
   readonly platforms: readonly PlatformTable[];
 }
 
+/**
+ * Supernets 1 to k-1 of the task's supernet `seeds` k (trained, or read back), with their
+ * derived configurations' test accuracies saved beside each; none for one supernet.
+ */
+async function extraSupernets(
+  t: EvalTask,
+  suite: SuiteConfig,
+): Promise<(ExtraSupernet & { accPath: string })[]> {
+  const k = supernetSettingsFor(suite, t.config.name).seeds ?? 1;
+  const out = [];
+  for (let i = 1; i < k; i++) {
+    t.log(`[${t.config.name}] supernet ${i + 1} of ${k}`);
+    const { stage, store } = await supernetStage(t, suite, i);
+    const run = supernetRun(t.seed, i);
+    const accPath = join(t.dir, run.dir, "test-accuracy.json");
+    const models = new SupernetModels(t, store, (await readStage(accPath)) ?? {});
+    out.push({ seed: run.seed, stage, models, accPath });
+  }
+  return out;
+}
+
 /** Evaluate one task (see the module doc). */
 export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<TaskEvaluation> {
   t.log(`[${t.config.name}] supernet`);
@@ -154,9 +181,11 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
   const accPath = join(t.dir, "supernet", "test-accuracy.json");
   const models = new SupernetModels(t, store, (await readStage(accPath)) ?? {});
   const input = { inputShape: t.data.inputShape, numClasses: t.data.classes.length };
+  const extra = await extraSupernets(t, suite);
   t.log(`[${t.config.name}] shared weights vs trained alone`);
-  const sharedVsAlone = await compareShared(t, baselines, alone, models, sn);
+  const sharedVsAlone = await compareShared(t, baselines, alone, models, sn, extra);
   await writeStage(accPath, models.accuracies());
+  for (const e of extra) await writeStage(e.accPath, e.models.accuracies());
   const contexts = await Promise.all(
     suite.search.contexts.map(async (p) => ({
       path: p,

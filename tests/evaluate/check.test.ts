@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { checkEvaluation, checkSharedVsAlone } from "../../lib/evaluate/check.ts";
-import { aloneNoiseStats, aloneSeedFields, gapStats } from "../../lib/evaluate/shared_vs_alone.ts";
+import {
+  aloneNoiseStats,
+  aloneSeedFields,
+  derivedNoiseStats,
+  derivedSeedFields,
+  gapStats,
+} from "../../lib/evaluate/shared_vs_alone.ts";
 import type { TaskEvaluation } from "../../lib/evaluate/task_eval.ts";
 import { measuredHere } from "../../lib/report/provenance.ts";
 
@@ -162,6 +168,69 @@ Deno.test("evaluate check: alone seeds' means and noise are recomputed where the
   assert.ok(
     problems((b) => b.tasks[0].sharedVsAlone.baselines.aloneNoise = 0).some((p) =>
       /baselines: aloneNoise 0 != undefined/.test(p)
+    ),
+  );
+});
+
+/** `body` with two supernets behind every spanning row of task 0, the spanning summary too. */
+function withSupernetSeeds(body: typeof old) {
+  const b = withSeeds(body);
+  const sva: { -readonly [K in keyof Sva]: Sva[K] } = b.tasks[0].sharedVsAlone;
+  sva.rows = sva.rows.map((r, k) => {
+    if (r.set !== "spanning") return r;
+    const m = (d: number, db: number) => ({
+      testAccuracy: d,
+      testBalancedAccuracy: db,
+      testSamples: 100,
+    });
+    const first = m(r.derived.value, r.derivedBalanced!.value);
+    const second = m(r.derived.value - 0.02 * (k + 1), r.derivedBalanced!.value + 0.01);
+    return { ...r, ...derivedSeedFields([first, second], [0, 1]) };
+  });
+  sva.spanning = {
+    ...sva.spanning,
+    ...derivedNoiseStats(sva.rows.filter((r) => r.set === "spanning")),
+  };
+  sva.supernetSeeds = [0, 1];
+  return b;
+}
+
+Deno.test("evaluate check: supernet seeds' means and spread are recomputed where the report has them", () => {
+  const good = withSupernetSeeds(old);
+  const spanning = good.tasks[0].sharedVsAlone.spanning;
+  assert.ok(spanning.derivedNoise > 0);
+  assert.equal(typeof spanning.meanBalancedGapOfMeans, "number");
+  assert.deepEqual(checkEvaluation(good).problems, []);
+  const problems = (mutate: (b: ReturnType<typeof withSupernetSeeds>) => void) => {
+    const b = withSupernetSeeds(old);
+    mutate(b);
+    return checkEvaluation(b).problems;
+  };
+  const row = (b: ReturnType<typeof withSupernetSeeds>) =>
+    b.tasks[0].sharedVsAlone.rows.find((r: { set: string }) => r.set === "spanning");
+  assert.ok(
+    problems((b) => row(b).derivedMean.value += 0.01).some((p) =>
+      /supernet seeds: mean .* != /.test(p)
+    ),
+  );
+  assert.ok(
+    problems((b) => row(b).derivedBalancedSeeds[0].value += 0.01).some((p) =>
+      /balanced supernet seeds: seed 0 .* is not the row's balanced derived figure/.test(p)
+    ),
+  );
+  assert.ok(
+    problems((b) => b.tasks[0].sharedVsAlone.spanning.derivedNoise += 0.01).some((p) =>
+      /spanning: derivedNoise .* recomputed from the rows/.test(p)
+    ),
+  );
+  assert.ok(
+    problems((b) => b.tasks[0].sharedVsAlone.spanning.meanGapOfMeans -= 0.01).some((p) =>
+      /spanning: meanGapOfMeans/.test(p)
+    ),
+  );
+  assert.ok(
+    problems((b) => delete b.tasks[0].sharedVsAlone.spanning.maxDerivedNoise).some((p) =>
+      /spanning: maxDerivedNoise undefined != /.test(p)
     ),
   );
 });

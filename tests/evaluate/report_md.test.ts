@@ -11,6 +11,8 @@ import {
 import { testBalance } from "../../lib/data/balance.ts";
 import {
   aloneNoiseStats,
+  derivedNoiseStats,
+  derivedSeedFields,
   gapStats,
   sharedVsAloneRow,
   type TestMeasurement,
@@ -193,6 +195,51 @@ Deno.test("report.md shared vs alone: with two alone seeds, a seed column and th
   // One seed: no column, no sentence.
   const one = sharedVsAloneMarkdown(section(measured), "paper").join("\n");
   assert.doesNotMatch(one, /seeds/);
+});
+
+Deno.test("report.md shared vs alone: with two supernets, a derived column and their spread", () => {
+  const m = (a: number, b: number) => ({
+    testAccuracy: a,
+    testBalancedAccuracy: b,
+    testSamples: 500,
+  });
+  const rows = [
+    {
+      ...sharedVsAloneRow("spanning", "largest", "b0:conv", m(0.9, 0.9), m(0.88, 0.85)),
+      ...derivedSeedFields([m(0.88, 0.85), m(0.86, 0.8)], [0, 1]),
+    },
+    {
+      ...sharedVsAloneRow("spanning", "smallest", "b0:skip", m(0.8, 0.7), m(0.78, 0.7)),
+      ...derivedSeedFields([m(0.78, 0.7), m(0.78, 0.7)], [0, 1]),
+    },
+    sharedVsAloneRow("baselines", "backbone", "b0:conv", m(0.9, 0.9), m(0.88, 0.85)),
+  ];
+  const time = measuredHere(10, "s", "training");
+  const spanning = rows.slice(0, 2);
+  const s: Section = {
+    task: "har",
+    dataset: { provenance: "test", samples: { train: 1, val: 1, test: 500 } },
+    sharedVsAlone: {
+      rows,
+      spanning: { ...gapStats(spanning), ...derivedNoiseStats(spanning), aloneTrainTime: time },
+      baselines: { ...gapStats(rows.slice(2)), aloneTrainTime: time },
+      supernetTrainTime: time,
+      supernetSeeds: [0, 1],
+      extraSupernetsTrainTime: measuredHere(12, "s", "training"),
+    },
+  };
+  const md = sharedVsAloneMarkdown(s, "paper").join("\n");
+  assert.match(md, /\| derived % \| derived, 2 supernets: mean \(min-max\) % \| gap \|/);
+  assert.match(md, /\| largest \| 90\.00 \| 88\.00 \| 87\.00 \(86\.00-88\.00\) \| 2\.00 \|/);
+  assert.match(md, /\| backbone \| 90\.00 \| 88\.00 \| - \|/);
+  // Spreads 2 and 0 points; gaps of the means 3 and 2 points; balanced spread 5 and 0.
+  assert.match(
+    md,
+    /Derived from 2 supernets .* spreads by a mean 1\.00 points \(max 2\.00\); the mean gap between the alone mean and the derived mean is 2\.50 points\. In balanced accuracy the spread is a mean 2\.50 points/,
+  );
+  assert.match(md, /in 10 s \(the other 1 supernet\(s\), for the spread: 12 s\)\./);
+  const one = sharedVsAloneMarkdown(section(measured), "paper").join("\n");
+  assert.doesNotMatch(one, /supernets/);
 });
 
 type Matching = Pick<TaskEvaluation, "task" | "dataset" | "matching">;

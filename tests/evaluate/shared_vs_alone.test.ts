@@ -3,6 +3,8 @@ import { classCounts } from "../../lib/data/cache.ts";
 import {
   aloneNoiseStats,
   aloneSeedFields,
+  derivedNoiseStats,
+  derivedSeedFields,
   gapStats,
   sharedVsAloneRow,
 } from "../../lib/evaluate/shared_vs_alone.ts";
@@ -114,4 +116,45 @@ Deno.test("alone noise: mean and max spread over configurations, gap to the seed
   assert.equal(mixed.aloneNoise, null);
   assert.equal(mixed.meanGapToAloneMean, null);
   assert.equal(mixed.aloneBalancedNoise, null);
+});
+
+Deno.test("supernet seeds: derived accuracies per supernet, their mean, spread and gap of the means", () => {
+  const m = (a: number, b?: number) => ({
+    testAccuracy: a,
+    testBalancedAccuracy: b,
+    testSamples: 9,
+  });
+  const f = derivedSeedFields([m(0.8, 0.7), m(0.76, 0.5), m(0.84, 0.6)], [3, 4, 5]);
+  assert.deepEqual(f.derivedSeeds!.map((x) => x.value), [0.8, 0.76, 0.84]);
+  close(f.derivedMean!.value, 0.8);
+  close(f.derivedBalancedMean!.value, 0.6);
+  assert.match(f.derivedSeeds![2].source!, /supernet 2 of 3, ensemble-trained with seed 5/);
+  assert.match(f.derivedSeeds![2].source!, /derived from the supernet, BN recalibrated/);
+  assert.equal(f.derivedSeeds![0].provenance, "measured-here");
+  // One supernet: no fields; a measurement without balanced accuracy: no balanced fields.
+  assert.deepEqual(derivedSeedFields([m(0.8)], [0]), {});
+  assert.equal(derivedSeedFields([m(0.8, 0.7), m(0.7)], [0, 1]).derivedBalancedSeeds, undefined);
+
+  // Row a: alone seeds 0.9 / 0.86 (mean 0.88), derived 0.8 / 0.84; row b: one alone seed 0.7,
+  // derived 0.7 / 0.6.
+  const a = {
+    ...sharedVsAloneRow("spanning", "a", "a", m(0.9, 0.8), m(0.8, 0.7), [m(0.86, 0.8)]),
+    ...derivedSeedFields([m(0.8, 0.7), m(0.84, 0.5)], [0, 1]),
+  };
+  const b = {
+    ...sharedVsAloneRow("spanning", "b", "b", m(0.7, 0.6), m(0.7, 0.6)),
+    ...derivedSeedFields([m(0.7, 0.6), m(0.6, 0.6)], [0, 1]),
+  };
+  const s = derivedNoiseStats([a, b]);
+  close(s.derivedNoise, (0.04 + 0.1) / 2);
+  close(s.maxDerivedNoise, 0.1);
+  close(s.meanGapOfMeans, ((0.88 - 0.82) + (0.7 - 0.65)) / 2);
+  close(s.derivedBalancedNoise, (0.2 + 0) / 2);
+  close(s.meanBalancedGapOfMeans, ((0.8 - 0.6) + (0.6 - 0.6)) / 2);
+  // No row derived from several supernets: no fields; a row without among others: nulls.
+  assert.deepEqual(derivedNoiseStats([sharedVsAloneRow("spanning", "c", "c", m(0.9), m(0.8))]), {});
+  const mixed = derivedNoiseStats([a, sharedVsAloneRow("spanning", "c", "c", m(0.9), m(0.8))]);
+  assert.equal(mixed.derivedNoise, null);
+  assert.equal(mixed.meanGapOfMeans, null);
+  assert.equal(mixed.derivedBalancedNoise, null);
 });

@@ -6,6 +6,7 @@ import {
   supernetSettingsFor,
 } from "../../lib/config/suite.ts";
 import { runSuite } from "../../lib/evaluate/run.ts";
+import { supernetRun, supernetStamp } from "../../lib/evaluate/stage_supernet.ts";
 import { stampInputs } from "../../lib/evaluate/task_setup.ts";
 import { AdaspringError } from "../../lib/errors.ts";
 
@@ -164,5 +165,27 @@ Deno.test("stampInputs: the same inputs in another key order match; other values
     stampInputs(dir, { supernet: { epochs: 8, random: 4, classBalanced: true } }),
     /holds results made with other inputs/,
   );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("supernet seeds: per task, and not part of the supernet stage stamp", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "seeds.yaml");
+  await Deno.writeTextFile(
+    path,
+    "name: seeds\ntasks: [mnist, sensor]\nplatforms: [host]\nsupernet: { epochs: 2 }\n" +
+      "supernetByTask: { sensor: { seeds: 3 } }\nbaselines: { epochs: 2, finetuneEpochs: 1 }\n",
+  );
+  const s = (await loadSuiteConfig(path)).config;
+  const sensor = supernetSettingsFor(s, "sensor");
+  assert.equal(sensor.seeds, 3);
+  assert.equal(supernetSettingsFor(s, "mnist").seeds, undefined);
+  // Raising seeds keeps what was trained: the stamp is that of the settings without it.
+  assert.deepEqual(supernetStamp(sensor), supernetStamp(supernetSettingsFor(s, "mnist")));
+  assert.equal("seeds" in supernetStamp(sensor), false);
+  assert.deepEqual(supernetRun(0, 0), { dir: "supernet", seed: 0 });
+  assert.deepEqual(supernetRun(0, 2), { dir: "supernet.seed2", seed: 2 });
+  await Deno.writeTextFile(path, (await Deno.readTextFile(path)).replace("seeds: 3", "seeds: 0"));
+  await assert.rejects(loadSuiteConfig(path), /supernetByTask\.sensor\.seeds/);
   await Deno.remove(dir, { recursive: true });
 });

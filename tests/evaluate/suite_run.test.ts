@@ -446,3 +446,73 @@ Deno.test("evaluate: aloneSeeds 2 trains a second seed of each spanning configur
   assert.equal("aloneSeeds" in b1.tasks[0].sharedVsAlone.rows[0], false);
   assert.deepEqual(checkEvaluation(b1).problems, []);
 });
+
+Deno.test("evaluate: supernet seeds 2 trains a second supernet only, and derives the spanning set from both", async () => {
+  assert.equal("supernetSeeds" in task.sharedVsAlone, false, "one supernet by default");
+  const work = join(dir, "work-supernets");
+  await Deno.mkdir(work);
+  await new Deno.Command("cp", { args: ["-r", `${join(dir, "work1")}/.`, work] }).output();
+  const taskDir = join(work, "tiny");
+  const before = new Map<string, Map<string, string>>();
+  for (const stage of ["supernet", "profile", "alone", "baselines"]) {
+    before.set(stage, await jsonFiles(join(taskDir, stage)));
+  }
+  const seeded = structuredClone(loaded);
+  (seeded.config.supernet as { seeds?: number }).seeds = 2;
+  const lines: string[] = [];
+  const r = await runSuite({
+    suite: seeded,
+    outDir: join(dir, "out-supernets"),
+    workDir: work,
+    log: (l) => lines.push(l),
+  });
+  // The stamps accepted the one-supernet work directory: nothing of it was trained again, and
+  // only the second supernet (seed 1) was trained.
+  assert.ok(lines.some((l) => /^\s+supernet seed 1: epoch 1\/1/.test(l)), "second supernet");
+  assert.deepEqual(
+    lines.filter((l) => /^\s+(supernet|alone|baseline):/.test(l) && !/reusing/.test(l)),
+    [],
+  );
+  for (const [stage, files] of before) {
+    const after = await jsonFiles(join(taskDir, stage));
+    for (const [name, text] of files) {
+      // Derived accuracies are added to (not changed in) supernet/test-accuracy.json.
+      if (name === "test-accuracy.json") continue;
+      assert.equal(after.get(name), text, `${stage}/${name}`);
+    }
+  }
+  const b = JSON.parse(await Deno.readTextFile(r.reportPath)).body;
+  assert.deepEqual(checkEvaluation(b).problems, []);
+  const sva: TaskEvaluation["sharedVsAlone"] = b.tasks[0].sharedVsAlone;
+  assert.deepEqual(sva.supernetSeeds, [0, 1]);
+  assert.equal(sva.extraSupernetsTrainTime!.provenance, "measured-here");
+  const second = JSON.parse(
+    await Deno.readTextFile(join(taskDir, "supernet.seed1", "test-accuracy.json")),
+  );
+  const spreads: number[] = [];
+  for (const row of sva.rows) {
+    const first = task.sharedVsAlone.rows.find((x) => x.name === row.name)!;
+    assert.equal(row.derived.value, first.derived.value, `${row.name}: supernet 0's figure`);
+    if (row.set === "baselines") {
+      assert.equal(row.derivedSeeds, undefined, row.name);
+      continue;
+    }
+    const v = row.derivedSeeds!.map((f) => f.value);
+    assert.deepEqual(v, [row.derived.value, second[row.config].accuracy], row.name);
+    assert.deepEqual(
+      row.derivedBalancedSeeds!.map((f) => f.value),
+      [row.derivedBalanced!.value, second[row.config].balancedAccuracy],
+    );
+    assert.match(row.derivedSeeds![1].source!, /supernet 1 of 2, ensemble-trained with seed 1/);
+    spreads.push(Math.abs(v[0] - v[1]));
+  }
+  assert.equal(spreads.length, 4);
+  // Another seed trains another supernet: its derived configurations differ somewhere.
+  assert.ok(spreads.some((x) => x > 0), `spreads ${spreads}`);
+  assert.ok(Math.abs(sva.spanning.derivedNoise! - spreads.reduce((a, x) => a + x, 0) / 4) < 1e-12);
+  const md = await Deno.readTextFile(join(r.outDir, "report.md"));
+  assert.match(md, /\| derived % \| derived, 2 supernets: mean \(min-max\) % \| gap \|/);
+  assert.match(md, /Derived from 2 supernets \(ensemble-trained with consecutive seeds\)/);
+  assert.match(md, /\*\*derivedNoise\*\*/);
+  assert.match(md, /2 supernets \(consecutive seeds\) for the derived configurations' spread/);
+});
