@@ -68,6 +68,13 @@ export function checkSharedVsAlone(
       problems.push(`${where}: a balanced gap without both balanced accuracies`);
     }
     problems.push(...checkRowSeeds(r).map((p) => `${where}: ${p}`));
+    // One derived figure per supernet the task records, none without.
+    const k = sva.supernetSeeds?.length;
+    if (r.derivedSeeds && r.derivedSeeds.length !== k) {
+      problems.push(
+        `${where}: ${r.derivedSeeds.length} derived seeds, ${k ?? 0} supernets recorded`,
+      );
+    }
   }
   for (const set of ["spanning", "baselines"] as const) {
     const where = `${t.task}/shared vs alone/${set}`;

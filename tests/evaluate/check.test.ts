@@ -229,6 +229,11 @@ Deno.test("evaluate check: supernet seeds' means and spread are recomputed where
     ),
   );
   assert.ok(
+    problems((b) => delete b.tasks[0].sharedVsAlone.supernetSeeds).some((p) =>
+      /2 derived seeds, 0 supernets recorded/.test(p)
+    ),
+  );
+  assert.ok(
     problems((b) => delete b.tasks[0].sharedVsAlone.spanning.maxDerivedNoise).some((p) =>
       /spanning: maxDerivedNoise undefined != /.test(p)
     ),
