@@ -12,6 +12,7 @@ import { caseStudyPlatform } from "./plots.ts";
 import type { EvaluationBody } from "./run.ts";
 import type { GapSummary, SharedVsAloneRow } from "./shared_vs_alone.ts";
 import type { TaskEvaluation } from "./task_eval.ts";
+import type { Figure } from "../report/provenance.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}`;
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
@@ -70,20 +71,23 @@ export function aloneSeedCount(rows: readonly Pick<SharedVsAloneRow, "aloneSeeds
   return Math.max(1, ...rows.map((r) => r.aloneSeeds?.length ?? 1));
 }
 
+/** Seeds' figures as a cell: their mean (min-max) in %, `-` without. */
+function seedsCell(seeds: readonly Figure[] | undefined, mean: Figure | undefined): string {
+  if (!seeds || !mean) return "-";
+  const v = seeds.map((x) => x.value);
+  return `${pct(mean.value)} (${pct(Math.min(...v))}-${pct(Math.max(...v))})`;
+}
+
 /** A row's alone seeds as a cell: their mean (min-max) in %, `-` for a row without seeds. */
 export function aloneSeedsCell(r: Pick<SharedVsAloneRow, "aloneSeeds" | "aloneMean">): string {
-  if (!r.aloneSeeds || !r.aloneMean) return "-";
-  const v = r.aloneSeeds.map((x) => x.value);
-  return `${pct(r.aloneMean.value)} (${pct(Math.min(...v))}-${pct(Math.max(...v))})`;
+  return seedsCell(r.aloneSeeds, r.aloneMean);
 }
 
 /** A row's derived accuracies over supernets as a cell: mean (min-max) in %, `-` without. */
 export function derivedSeedsCell(
   r: Pick<SharedVsAloneRow, "derivedSeeds" | "derivedMean">,
 ): string {
-  if (!r.derivedSeeds || !r.derivedMean) return "-";
-  const v = r.derivedSeeds.map((x) => x.value);
-  return `${pct(r.derivedMean.value)} (${pct(Math.min(...v))}-${pct(Math.max(...v))})`;
+  return seedsCell(r.derivedSeeds, r.derivedMean);
 }
 
 /**
@@ -154,6 +158,9 @@ export function sharedVsAloneMarkdown(
   const noise = aloneNoiseLine(sva.spanning, k);
   const supernets = sva.supernetSeeds?.length ?? 1;
   const derivedNoise = derivedNoiseLine(sva.spanning, supernets);
+  // Balanced seed columns where some row has them (the informative metric on imbalanced splits).
+  const balancedAlone = seeded && sva.rows.some((r) => r.aloneBalancedSeeds);
+  const balancedDerived = supernets > 1 && sva.rows.some((r) => r.derivedBalancedSeeds);
   const out = [
     "",
     "Shared weights vs trained alone (test accuracy and balanced accuracy, i.e. mean " +
@@ -171,7 +178,9 @@ export function sharedVsAloneMarkdown(
         ...(supernets > 1 ? [`derived, ${supernets} supernets: mean (min-max) %`] : []),
         "gap",
         "balanced alone %",
+        ...(balancedAlone ? [`balanced alone, ${k} seeds: mean (min-max) %`] : []),
         "balanced derived %",
+        ...(balancedDerived ? [`balanced derived, ${supernets} supernets: mean (min-max) %`] : []),
         "balanced gap",
       ],
       sva.rows.map((r) => [
@@ -184,7 +193,9 @@ export function sharedVsAloneMarkdown(
         ...(supernets > 1 ? [derivedSeedsCell(r)] : []),
         pts(r.gap),
         pctOr(r.aloneBalanced),
+        ...(balancedAlone ? [seedsCell(r.aloneBalancedSeeds, r.aloneBalancedMean)] : []),
         pctOr(r.derivedBalanced),
+        ...(balancedDerived ? [seedsCell(r.derivedBalancedSeeds, r.derivedBalancedMean)] : []),
         pts(r.balancedGap),
       ]),
     ),

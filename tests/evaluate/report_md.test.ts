@@ -179,8 +179,11 @@ Deno.test("report.md shared vs alone: with two alone seeds, a seed column and th
   assert.match(md, /\| smallest \| 80\.00 \| 80\.50 \(80\.00-81\.00\) \| 78\.35 \| 1\.65 \|/);
   assert.match(md, /\| backbone \| 90\.11 \| - \| 88\.00 \|/);
   for (const line of md.split("\n").filter((l) => /^\| (spanning|baselines)/.test(l))) {
-    assert.equal(line.split(/(?<!\\)\|/).length - 2, 10, line);
+    assert.equal(line.split(/(?<!\\)\|/).length - 2, 11, line);
   }
+  // Balanced accuracy of the seeds too: largest 90 and 84 -> 87.00 (84.00-90.00).
+  assert.match(md, /\| balanced alone % \| balanced alone, 2 seeds: mean \(min-max\) % \|/);
+  assert.match(md, /\| 90\.00 \| 87\.00 \(84\.00-90\.00\) \| 85\.00 \| 5\.00 \|/);
   // Spreads 4.44 and 1.00 points; gaps to the seeds' mean -0.11 and 2.15 points (balanced 2, 0).
   const lines = md.split("\n");
   const at = lines.findIndex((l) => l.startsWith("Spanning set"));
@@ -232,6 +235,7 @@ Deno.test("report.md shared vs alone: with two supernets, a derived column and t
   assert.match(md, /\| derived % \| derived, 2 supernets: mean \(min-max\) % \| gap \|/);
   assert.match(md, /\| largest \| 90\.00 \| 88\.00 \| 87\.00 \(86\.00-88\.00\) \| 2\.00 \|/);
   assert.match(md, /\| backbone \| 90\.00 \| 88\.00 \| - \|/);
+  assert.match(md, /\| 90\.00 \| 85\.00 \| 82\.50 \(80\.00-85\.00\) \| 5\.00 \|/);
   // Spreads 2 and 0 points; gaps of the means 3 and 2 points; balanced spread 5 and 0.
   assert.match(
     md,
