@@ -38,6 +38,11 @@ const SUPERNET_OPTIONALS = {
       "first epochs that train the largest configuration only, within epochs " +
         "(train-supernet --largest-only-epochs); absent: 0",
     ),
+  distillAlpha: fraction().optional()
+    .describe(
+      "weight of in-place distillation from the largest vs the labels in each student's loss " +
+        "(train-supernet --distill-alpha); absent: 0.5",
+    ),
   classBalanced: z.boolean().optional()
     .describe("class-balanced batches (train-supernet --class-balanced); absent: off"),
   classBalancePower: z.number().min(0).max(1).optional()

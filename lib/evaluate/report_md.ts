@@ -356,6 +356,7 @@ export function supernetExtras(sn: Partial<SupernetSettings>): string {
   const parts: string[] = [];
   if (sn.featureDistill) parts.push(`feature distillation ${sn.featureDistill}`);
   if (sn.reorderChannels) parts.push("channels reordered each epoch");
+  if (sn.distillAlpha !== undefined) parts.push(`distillation weight ${sn.distillAlpha}`);
   if (sn.lowRankTraining === "projected") parts.push("low-rank trained projected");
   if ((sn.configSteps ?? 1) > 1) {
     parts.push(`each sampled configuration trained ${sn.configSteps} steps`);

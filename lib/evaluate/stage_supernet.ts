@@ -107,7 +107,7 @@ export async function supernetStage(
     classBalancePower: sn.classBalancePower ?? 0,
     largestOnlyEpochs: sn.largestOnlyEpochs ?? 0,
     lowRankTraining: sn.lowRankTraining ?? "straight-through",
-    distill: { temperature: 1, alpha: 0.5 },
+    distill: { temperature: 1, alpha: sn.distillAlpha ?? 0.5 },
     featureDistill: sn.featureDistill ?? 0,
     reorderChannels: sn.reorderChannels ?? false,
     seed: run.seed,

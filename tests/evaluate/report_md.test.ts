@@ -363,4 +363,7 @@ Deno.test("supernetExtras: the settings that are on, in words", () => {
     ", each sampled configuration trained 4 steps, class-balanced batches (classes drawn by " +
       "count^0.5), the largest alone for the first 2 epoch(s)",
   );
+  // Absent is the trainer's default (0.5); 0 (labels only) is a setting, said so.
+  assert.equal(supernetExtras({ distillAlpha: 0, seeds: 1 }), ", distillation weight 0");
+  assert.match(supernetExtras({ seeds: 3 }), /3 supernets \(consecutive seeds\)/);
 });
