@@ -449,12 +449,14 @@ export async function compareShared(
   const rows: SharedVsAloneRow[] = [];
   for (const { set, name, r } of entries) {
     const config = parseConfigId(t.space, r.config);
-    const derived = await models.get(config);
+    // Balanced accuracy too: a derived figure cached before it was recorded is measured again
+    // (nothing is retrained), so a row whose alone side has it gets its balanced gap.
+    const derived = await models.get(config, "balancedAccuracy");
     const seeds = set === "spanning" ? extraSeeds.get(name) ?? [] : [];
     const row = sharedVsAloneRow(set, name, r.config, r, derived, seeds);
     if (set === "spanning" && extra.length > 0) {
       const others = [];
-      for (const e of extra) others.push(await e.models.get(config));
+      for (const e of extra) others.push(await e.models.get(config, "balancedAccuracy"));
       rows.push({ ...row, ...derivedSeedFields([derived, ...others], supernetSeeds) });
     } else {
       rows.push(row);
