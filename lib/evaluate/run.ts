@@ -171,18 +171,17 @@ export function headlines(tasks: readonly TaskEvaluation[]): PlatformHeadline[] 
  * the stages look the override up by); checked before any task runs, loading only the task files.
  */
 async function checkOverrides(path: string, suite: SuiteConfig): Promise<void> {
-  const keyed = [
-    ...Object.keys(suite.supernetByTask ?? {}).map((k) => `supernetByTask.${k}`),
-    ...Object.keys(suite.epochsByTask ?? {}).map((k) => `epochsByTask.${k}`),
-  ];
+  const keyed = (["supernetByTask", "epochsByTask"] as const).flatMap((field) =>
+    Object.keys(suite[field] ?? {}).map((task) => ({ field, task }))
+  );
   if (keyed.length === 0) return;
   const names = await Promise.all(
     suite.tasks.map(async (t) => (await loadTaskConfig(t)).config.name),
   );
-  for (const key of keyed) {
-    if (!names.includes(key.slice(key.indexOf(".") + 1))) {
+  for (const { field, task } of keyed) {
+    if (!names.includes(task)) {
       throw badInput(
-        `${path}: ${key} names no task of the suite (tasks: ` +
+        `${path}: ${field}.${task} names no task of the suite (tasks: ` +
           `${names.join(", ")}); use one of those names or remove the entry`,
       );
     }

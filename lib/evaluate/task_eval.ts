@@ -22,6 +22,7 @@ import { profilePredictor } from "../search/profile_predictor.ts";
 import { formatConfigId, parseConfigId } from "../supernet/config_id.ts";
 import { subnetCost } from "../supernet/cost.ts";
 import { timeEvolution } from "../supernet/evolve.ts";
+import type { WeightStore } from "../supernet/weights.ts";
 import { caseStudy, type StaticModel, type TraceAccount } from "./case_study.ts";
 import {
   findMatch,
@@ -147,6 +148,19 @@ export interface TaskEvaluation {
 }
 
 /**
+ * The derived configurations of supernet `index` (see `supernetRun`), with their test
+ * accuracies read back from beside its weights, where they belong, and where `accPath` saves them.
+ */
+async function derivedModels(
+  t: EvalTask,
+  store: WeightStore,
+  index: number,
+): Promise<{ models: SupernetModels; accPath: string }> {
+  const accPath = join(t.dir, supernetRun(t.seed, index).dir, "test-accuracy.json");
+  return { models: new SupernetModels(t, store, (await readStage(accPath)) ?? {}), accPath };
+}
+
+/**
  * Supernets 1 to k-1 of the task's supernet `seeds` k (trained, or read back), with their
  * derived configurations' test accuracies saved beside each; none for one supernet.
  */
@@ -159,10 +173,7 @@ async function extraSupernets(
   for (let i = 1; i < k; i++) {
     t.log(`[${t.config.name}] supernet ${i + 1} of ${k}`);
     const { stage, store } = await supernetStage(t, suite, i);
-    const run = supernetRun(t.seed, i);
-    const accPath = join(t.dir, run.dir, "test-accuracy.json");
-    const models = new SupernetModels(t, store, (await readStage(accPath)) ?? {});
-    out.push({ seed: run.seed, stage, models, accPath });
+    out.push({ seed: supernetRun(t.seed, i).seed, stage, ...await derivedModels(t, store, i) });
   }
   return out;
 }
@@ -177,9 +188,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
   const { results: baselines, skipped } = await baselinesStage(t, suite);
   t.log(`[${t.config.name}] spanning configurations trained alone`);
   const alone = await aloneStage(t, suite);
-  // Test accuracies of derived configurations belong to the supernet's weights: kept beside them.
-  const accPath = join(t.dir, "supernet", "test-accuracy.json");
-  const models = new SupernetModels(t, store, (await readStage(accPath)) ?? {});
+  const { models, accPath } = await derivedModels(t, store, 0);
   const input = { inputShape: t.data.inputShape, numClasses: t.data.classes.length };
   const extra = await extraSupernets(t, suite);
   t.log(`[${t.config.name}] shared weights vs trained alone`);
