@@ -14,6 +14,7 @@ import { measuredHere } from "../../lib/report/provenance.ts";
 import { runDir, writeReport } from "../../lib/report/report.ts";
 import { parseBackend } from "../../lib/runtime/session.ts";
 import {
+  DEFAULT_DISTILL,
   type SupernetEpoch,
   type SupernetProgress,
   trainSupernet,
@@ -135,12 +136,17 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
           "rank-r projection (projected)",
       ).choices(LOW_RANK_TRAININGS).default("straight-through" as const),
     )
-    .option("--distill-temperature <t>", "distillation temperature", parsePositiveNumber, 1)
+    .option(
+      "--distill-temperature <t>",
+      "distillation temperature",
+      parsePositiveNumber,
+      DEFAULT_DISTILL.temperature,
+    )
     .option(
       "--distill-alpha <a>",
       "weight of the distillation term (vs labels)",
       parseFraction,
-      0.5,
+      DEFAULT_DISTILL.alpha,
     )
     .option(
       "--feature-distill <w>",

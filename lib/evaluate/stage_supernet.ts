@@ -11,7 +11,7 @@ import { type SuiteConfig, type SupernetSettings, supernetSettingsFor } from "..
 import { badInput } from "../errors.ts";
 import { artifactName, runProfile, weightsIdentity } from "../profile/run.ts";
 import { type ProfileArtifact, readProfile } from "../profile/artifact.ts";
-import { trainSupernet } from "../supernet/ensemble.ts";
+import { DEFAULT_DISTILL, trainSupernet } from "../supernet/ensemble.ts";
 import { createWeightStore, type WeightStore } from "../supernet/weights.ts";
 import { loadWeightStore, saveWeightStore } from "../supernet/weights_io.ts";
 import { subnetCost } from "../supernet/cost.ts";
@@ -107,7 +107,7 @@ export async function supernetStage(
     classBalancePower: sn.classBalancePower ?? 0,
     largestOnlyEpochs: sn.largestOnlyEpochs ?? 0,
     lowRankTraining: sn.lowRankTraining ?? "straight-through",
-    distill: { temperature: 1, alpha: sn.distillAlpha ?? 0.5 },
+    distill: { ...DEFAULT_DISTILL, alpha: sn.distillAlpha ?? DEFAULT_DISTILL.alpha },
     featureDistill: sn.featureDistill ?? 0,
     reorderChannels: sn.reorderChannels ?? false,
     seed: run.seed,

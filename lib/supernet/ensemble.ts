@@ -48,6 +48,9 @@ import { reorderDuringTraining } from "./reorder.ts";
 import type { SearchSpace } from "./space.ts";
 import type { WeightStore } from "./weights.ts";
 
+/** The distillation train-supernet and evaluate use unless told otherwise. */
+export const DEFAULT_DISTILL = { temperature: 1, alpha: 0.5 } as const;
+
 /** Options of {@link trainSupernet}. */
 export interface SupernetTrainOptions {
   readonly space: SearchSpace;
@@ -105,6 +108,7 @@ export interface SupernetTrainOptions {
   readonly largestOnlyEpochs?: number;
   /** How low-rank blocks are trained (default `straight-through`; see `train_graph.ts`). */
   readonly lowRankTraining?: LowRankTraining;
+  /** In-place distillation; `alpha` weighs it against the labels (see {@link DEFAULT_DISTILL}). */
   readonly distill: { readonly temperature: number; readonly alpha: number };
   /**
    * Block-wise feature distillation weight (default 0: off): each smaller configuration also
