@@ -9,11 +9,13 @@
  * only for that order, never for its values (a miscalibrated predictor must not decide a
  * match): a binary search on measured accuracy finds the first candidate reaching the target,
  * then the `recheck` faster neighbours are measured too (measured accuracy is only roughly
- * monotone along the list) and the fastest reaching the target wins. A candidate the task has
- * measured already (for another target or platform) and that reaches the target bounds the
- * search for free, so the budget goes to faster ones only. Every configuration is
- * measured at most once per task (the cache is shared), and at most `maxCandidates` per
- * platform; when none matches, the match is `null` with the reason, and the ratios of that
+ * monotone along the list) and the fastest reaching the target wins. A candidate this
+ * evaluation has looked at already (for another target or platform, or a shared-vs-alone row)
+ * and that reaches the target bounds the search for free, so the budget goes to faster ones
+ * only. Accuracies saved by an earlier run are read back instead of measured but are charged
+ * to the budget all the same, so a resumed run gives the first run's matches. Every
+ * configuration is measured at most once per task (the cache is shared), and at most
+ * `maxCandidates` are charged per platform; when none matches, the match is `null` with the reason, and the ratios of that
  * pair are not computed.
  *
  * The metric compared is plain test accuracy, or balanced accuracy (mean per-class recall) on
@@ -198,9 +200,11 @@ export async function findMatch(
   const front = accuracyLatencyFront(points);
   const looked = new Set<number>();
   let outOfBudget = false;
-  // A configuration measured before (in accuracy) costs no budget, even where its balanced
-  // accuracy, cached before that was recorded, has to be measured again.
-  const measuredBefore = (i: number) => models.known(front[i].config) !== undefined;
+  // A configuration this evaluation looked at before (for another target or platform, or the
+  // shared-vs-alone rows) costs no budget. One only in the saved accuracies costs as if
+  // measured: otherwise a resumed run, whose cache holds everything the first run measured,
+  // would search further than the first run did and answer differently.
+  const lookedBefore = (i: number) => models.lookedAt(front[i].config);
   // `metric` of candidate i, read back or measured (SupernetModels measures a missing one).
   const valueOf = async (i: number): Promise<number> => {
     const m = await models.get(front[i].config, metric);
@@ -212,7 +216,7 @@ export async function findMatch(
     return v;
   };
   const accuracy = async (i: number): Promise<number | null> => {
-    if (!measuredBefore(i)) {
+    if (!lookedBefore(i)) {
       if (budget.measured >= budget.max) {
         outOfBudget = true;
         return null;
@@ -222,15 +226,13 @@ export async function findMatch(
     looked.add(i);
     return await valueOf(i);
   };
-  // What the task has measured already is free: the fastest known candidate reaching the goal
-  // bounds the search, which then spends the budget only on faster ones. This matters where
-  // the order is a poor guide (balanced accuracy, which the predictor does not predict).
+  // What this evaluation looked at already is free: the fastest such candidate reaching the
+  // goal bounds the search, which then spends the budget only on faster ones. This matters
+  // where the order is a poor guide (balanced accuracy, which the predictor does not predict).
   let known = front.length;
   for (let i = 0; i < front.length && known === front.length; i++) {
-    // Read from the cache; only a balanced accuracy missing from an older cache is measured.
-    const v = models.known(front[i].config, metric) ??
-      (measuredBefore(i) ? await valueOf(i) : undefined);
-    if (v !== undefined && v >= goal) {
+    // Read back; only a balanced accuracy missing from an older cache is measured.
+    if (lookedBefore(i) && await valueOf(i) >= goal) {
       known = i;
       looked.add(i);
     }

@@ -105,6 +105,7 @@ export interface SavedAccuracy {
 export class SupernetModels {
   readonly #cache = new Map<string, EvolvedModel>();
   readonly #accuracies: Map<string, SavedAccuracy>;
+  readonly #looked = new Set<string>();
 
   constructor(
     readonly task: EvalTask,
@@ -120,12 +121,12 @@ export class SupernetModels {
   }
 
   /**
-   * `metric` of `config` measured so far, without measuring; undefined also for a balanced
-   * accuracy missing from an entry saved before it was recorded.
+   * Whether this process has asked for `config` (`get`). Matching treats those as free and
+   * nothing else: what the saved run holds only saves time, so a resumed evaluation searches
+   * exactly as the first run did and gives the same matches.
    */
-  known(config: SubnetConfig, metric: TestMetric = "accuracy"): number | undefined {
-    const saved = this.#accuracies.get(formatConfigId(this.task.space, config));
-    return metric === "accuracy" ? saved?.accuracy : saved?.balancedAccuracy;
+  lookedAt(config: SubnetConfig): boolean {
+    return this.#looked.has(formatConfigId(this.task.space, config));
   }
 
   /**
@@ -136,6 +137,7 @@ export class SupernetModels {
   async get(config: SubnetConfig, metric: TestMetric = "accuracy"): Promise<EvolvedModel> {
     const t = this.task;
     const id = formatConfigId(t.space, config);
+    this.#looked.add(id);
     const hit = this.#cache.get(id);
     if (hit && (metric === "accuracy" || hit.testBalancedAccuracy !== undefined)) return hit;
     const bytes = hit?.bytes ?? await this.#materialize(config, id);

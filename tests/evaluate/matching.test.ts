@@ -7,7 +7,12 @@ import {
   MatchBudget,
   taskMatching,
 } from "../../lib/evaluate/matching.ts";
-import type { SupernetModels, TestMetric } from "../../lib/evaluate/measure.ts";
+import { SupernetModels, type TestMetric } from "../../lib/evaluate/measure.ts";
+import type { EvalTask } from "../../lib/evaluate/task_setup.ts";
+import { loadTaskConfig } from "../../lib/config/task.ts";
+import { formatConfigId } from "../../lib/supernet/config_id.ts";
+import { createSearchSpace } from "../../lib/supernet/space.ts";
+import type { WeightStore } from "../../lib/supernet/weights.ts";
 import type { ParetoPoint } from "../../lib/search/pareto_lookup.ts";
 
 // Point i: latency i + 1 ms, predicted accuracy rising; measured accuracy given per point, and
@@ -23,11 +28,8 @@ function setup(
   }));
   const seen = new Set<number>();
   const models = {
-    known: (c: { choices: number[] }, metric: TestMetric = "accuracy") =>
-      seen.has(c.choices[0])
-        ? (metric === "accuracy" ? measured : balanced)?.[c.choices[0]]
-        : undefined,
-    get: (c: { choices: number[] }) => {
+    lookedAt: (c: { choices: number[] }) => seen.has(c.choices[0]),
+    get: (c: { choices: number[] }, _metric?: TestMetric) => {
       seen.add(c.choices[0]);
       return Promise.resolve({
         id: `${c.choices[0]}`,
@@ -112,6 +114,30 @@ Deno.test("findMatch: a candidate measured already bounds the search at no cost;
   assert.equal(more.config.choices[0], 4);
 });
 
+Deno.test("findMatch: accuracies saved by an earlier run cost budget like new ones, so a resumed run searches as the first did", async () => {
+  // A resumed evaluation reads back everything the first run measured, including what it
+  // measured after this target (for slower platforms, looser tolerances). Were those free, the
+  // rerun would find matches the first run did not. Budget 0: nothing may be charged.
+  const space = createSearchSpace((await loadTaskConfig("mnist")).config);
+  const configs = [0, 1, 2].map((k) => ({
+    choices: space.blocks.map((b) => Math.min(k, b.choices.length - 1)),
+    int8: false,
+  }));
+  const saved = Object.fromEntries(
+    configs.map((c) => [formatConfigId(space, c), { accuracy: 0.99, samples: 100 }]),
+  );
+  const models = new SupernetModels({ space } as EvalTask, {} as WeightStore, saved);
+  const points: ParetoPoint[] = configs.map((config, i) => ({
+    config,
+    metrics: { accuracy: 0.9 - i * 0.01, latencyMs: 3 - i, energyMj: 1, bytes: 1 },
+  }));
+  const budget = new MatchBudget(0);
+  const m = await findMatch(points, 0.9, models, { tolerance: 0, maxCandidates: 0 }, budget);
+  assert.ok("reason" in m, "not matched for free from the saved accuracies");
+  assert.match(m.reason, /budget ran out/);
+  assert.equal(models.lookedAt(configs[0]), false);
+});
+
 // A sensor-like split (769 normal, 7 anomalous test windows): the four fastest configurations
 // answer "normal" everywhere (99.10% accuracy, 50% balanced), the slower ones detect anomalies.
 const ONE_CLASS = 769 / 776;
@@ -169,26 +195,25 @@ Deno.test("findMatch on balanced accuracy: its reason names the metric; accuracy
   assert.match(plain.reason, /reached 149\.00% measured test accuracy \(/);
 });
 
-Deno.test("findMatch on balanced accuracy: a candidate cached without it is measured again, at no budget cost", async () => {
-  // Every accuracy known (an older cache), no balanced one until measured. The budget bounds
-  // the configurations measured; one measured before is not a new one.
+Deno.test("findMatch on balanced accuracy: candidates looked at before cost no budget", async () => {
+  // Every configuration looked at earlier in this evaluation (as the shared-vs-alone rows are,
+  // on accuracy): the search reads them back (SupernetModels measures a balanced accuracy an
+  // older cache lacks) and charges nothing.
   const run = async (metric: TestMetric) => {
-    const { points, models, seen } = sensorFront();
-    const balanced = [0.5, 0.5, 0.5, 0.5, 0.7137, 0.7851, 0.8565, 0.9279];
-    const known = (c: { choices: number[] }, m: TestMetric = "accuracy") =>
-      m === "accuracy" ? 0.99 : seen.has(c.choices[0]) ? balanced[c.choices[0]] : undefined;
-    const stale = { known, get: models.get } as unknown as SupernetModels;
+    const { points, models } = sensorFront();
+    for (const p of points) await models.get(p.config);
     const budget = new MatchBudget(0);
     const target = metric === "accuracy" ? baseline.testAccuracy : baseline.testBalancedAccuracy;
-    const m = await findMatch(points, target, stale, { ...knobs, metric }, budget);
-    return { budget: budget.measured, looked: seen.size, match: "model" in m ? m.config : null };
+    const m = await findMatch(points, target, models, { ...knobs, metric }, budget);
+    return { budget: budget.measured, match: "model" in m ? m.config : null };
   };
   const onBalanced = await run("balancedAccuracy");
-  assert.ok(onBalanced.looked > 0, "balanced accuracies measured again");
   assert.equal(onBalanced.budget, 0);
-  // The fastest reaching 85.71 - 1 points: index 6 (85.65), as with a fresh cache.
+  // The fastest reaching 85.71 - 1 points: index 6 (85.65), as with budget to spend.
   assert.deepEqual(onBalanced.match?.choices, [6]);
-  assert.equal((await run("accuracy")).budget, 0, "accuracies read from the cache");
+  const onAccuracy = await run("accuracy");
+  assert.equal(onAccuracy.budget, 0);
+  assert.deepEqual(onAccuracy.match?.choices, [0]);
 });
 
 Deno.test("match metric: balanced accuracy on an imbalanced split where the baseline has it", () => {
