@@ -284,7 +284,12 @@ export function matchedPairsCell(
  * split, whose matches are on accuracy as they always were.
  */
 export function matchingMarkdown(
-  t: Pick<TaskEvaluation, "task" | "dataset" | "matching">,
+  t: Pick<TaskEvaluation, "task" | "dataset" | "matching"> & {
+    readonly platforms?: readonly Pick<
+      TaskEvaluation["platforms"][number],
+      "platform" | "balancedMatchFront"
+    >[];
+  },
   suite: string,
 ): string[] {
   const b = testBalance(t.dataset.testClassCounts);
@@ -316,6 +321,21 @@ export function matchingMarkdown(
         "baseline that detects the rare classes."
       : "balanced accuracy would be the metric to match on."),
   ];
+  const fronts = (t.platforms ?? []).filter((p) => p.balancedMatchFront !== undefined);
+  if (fronts.length > 0) {
+    const old = fronts.filter((p) => p.balancedMatchFront === "accuracy").map((p) => p.platform);
+    out.push(
+      "",
+      old.length === 0
+        ? "The candidates are the Pareto front under the profile's balanced-accuracy predictor " +
+          "(fitted to the sampled configurations' balanced accuracy on the validation split), " +
+          "ordered by predicted latency."
+        : `On ${old.join(", ")} the candidates were the front under the accuracy predictor, ` +
+          "which barely orders configurations by balanced accuracy: the profile predates the " +
+          `balanced-accuracy predictor. Delete \`<work>/${t.task}/profile/\` and run the ` +
+          "evaluation again to fit it.",
+    );
+  }
   if (m.fallback.length > 0) {
     const one = m.fallback.length === 1;
     const stage = `<work>/${t.task}/${m.remeasure ?? "baselines/"}`;

@@ -18,7 +18,7 @@ import { type SuiteConfig, supernetSettingsFor } from "../config/suite.ts";
 import { modeledEnergy } from "../profile/energy.ts";
 import { type Figure, measuredHere, modeled } from "../report/provenance.ts";
 import { energyRangeOf } from "../search/objective.ts";
-import { profilePredictor } from "../search/profile_predictor.ts";
+import { type ProfilePredictor, profilePredictor } from "../search/profile_predictor.ts";
 import { formatConfigId, parseConfigId } from "../supernet/config_id.ts";
 import { subnetCost } from "../supernet/cost.ts";
 import { timeEvolution } from "../supernet/evolve.ts";
@@ -102,6 +102,13 @@ export interface PlatformTable {
   readonly search: readonly SearchComparison[];
   /** The platform's Pareto set, predicted (accuracy by the predictor, latency by LUT/model). */
   readonly pareto: readonly { config: string; accuracy: number; latencyMs: number }[];
+  /**
+   * Where the matches sought on balanced accuracy searched: `balanced`, the profile's front
+   * under its balanced-accuracy predictor; `accuracy`, the front under the accuracy predictor
+   * (a profile written before the balanced one was fitted). Absent when no baseline was matched
+   * on balanced accuracy.
+   */
+  readonly balancedMatchFront?: "balanced" | "accuracy";
   readonly caseStudy: readonly { trace: string; accounts: readonly TraceAccount[] }[];
 }
 
@@ -221,6 +228,13 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     const metric = matching.metrics[b.kind];
     return { metric, target: metricValue(b, metric)! };
   };
+  // A match on balanced accuracy searches the front under the profile's balanced-accuracy
+  // predictor where the profile has one: the accuracy front barely orders by balanced accuracy.
+  const frontFor = (predictor: ProfilePredictor, metric: MatchMetric) =>
+    (metric === "balancedAccuracy" && predictor.balancedPareto
+      ? predictor.balancedPareto
+      : predictor.pareto).points;
+  const onBalanced = baselines.some((b) => matching.metrics[b.kind] === "balancedAccuracy");
   if (matching.fallback.length > 0) {
     t.log(
       `[${t.config.name}] imbalanced test split, but ${matching.fallback.join(", ")} ` +
@@ -243,7 +257,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       matches.set(
         b.kind,
         await findMatch(
-          predictor.pareto.points,
+          frontFor(predictor, metric),
           target,
           models,
           { ...suite.matching, metric },
@@ -262,7 +276,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         m.set(
           b.kind,
           await findMatch(
-            predictor.pareto.points,
+            frontFor(predictor, metric),
             target,
             models,
             { ...suite.matching, tolerance, metric },
@@ -524,6 +538,13 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         accuracy: x.metrics.accuracy,
         latencyMs: x.metrics.latencyMs,
       })),
+      ...(onBalanced
+        ? {
+          balancedMatchFront: p.predictor.balancedPareto
+            ? "balanced" as const
+            : "accuracy" as const,
+        }
+        : {}),
       caseStudy: study,
     });
   }

@@ -48,6 +48,38 @@ const points = z.array(z.strictObject({
   heldOut: z.boolean(),
 }));
 
+const accuracyPredictor = z.strictObject({
+  model: z.strictObject({
+    kind: z.literal("ridge"),
+    lambda: z.number().nonnegative(),
+    featureNames: z.array(z.string()),
+    weights: z.array(z.number()),
+    intercept: z.number(),
+  }),
+  quality: z.strictObject({
+    kendallTau: z.number(),
+    spearman: z.number(),
+    rmse: z.number(),
+    n: z.int(),
+    // Absent from profiles written before it was measured (same schema version otherwise).
+    splitHalfTau: z.number().nullable().default(null),
+  }),
+  points,
+});
+
+const pareto = z.strictObject({
+  configurations: z.int(),
+  timingsMs: z.strictObject({ evaluate: z.number(), filter: z.number() }),
+  front: z.array(z.strictObject({
+    index: z.int().nonnegative(),
+    id: z.string(),
+    accuracy: figure,
+    latency: figure,
+    energy: figure,
+    weightBytes: figure,
+  })),
+});
+
 /** The artifact's schema. */
 export const profileSchema = z.strictObject({
   schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
@@ -91,36 +123,14 @@ export const profileSchema = z.strictObject({
     samples: z.int(),
     fitRmspe: z.number(),
   }).nullable(),
-  accuracyPredictor: z.strictObject({
-    model: z.strictObject({
-      kind: z.literal("ridge"),
-      lambda: z.number().nonnegative(),
-      featureNames: z.array(z.string()),
-      weights: z.array(z.number()),
-      intercept: z.number(),
-    }),
-    quality: z.strictObject({
-      kendallTau: z.number(),
-      spearman: z.number(),
-      rmse: z.number(),
-      n: z.int(),
-      // Absent from profiles written before it was measured (same schema version otherwise).
-      splitHalfTau: z.number().nullable().default(null),
-    }),
-    points,
-  }),
-  pareto: z.strictObject({
-    configurations: z.int(),
-    timingsMs: z.strictObject({ evaluate: z.number(), filter: z.number() }),
-    front: z.array(z.strictObject({
-      index: z.int().nonnegative(),
-      id: z.string(),
-      accuracy: figure,
-      latency: figure,
-      energy: figure,
-      weightBytes: figure,
-    })),
-  }),
+  accuracyPredictor,
+  pareto,
+  /**
+   * On an imbalanced validation split: the predictor fitted to balanced accuracy and the front
+   * under it (`balanced_profile.ts`). Absent for a balanced split, and from profiles written
+   * before it was fitted (same schema version otherwise).
+   */
+  balanced: z.strictObject({ predictor: accuracyPredictor, pareto }).optional(),
 });
 
 /** A profile artifact. */

@@ -30,6 +30,8 @@ export interface SpaceParetoInput {
   readonly space: SearchSpace;
   readonly input: CostInput;
   readonly accuracy: RidgeModel;
+  /** Names the accuracy predictor in provenance (default `ridge accuracy predictor`). */
+  readonly accuracyName?: string;
   /** Per-part latency (ms): the corrected LUT (`lutObjective`) or the modeled platform's. */
   readonly latency: AdditiveObjective;
   /** Names the latency predictor in provenance. */
@@ -79,7 +81,9 @@ export function spacePareto(inp: SpaceParetoInput): SpacePareto {
   const t1 = performance.now();
   const front = paretoFront([negAcc, lat, energy, bytes]);
   const t2 = performance.now();
-  const accSrc = `ridge accuracy predictor (lambda ${inp.accuracy.lambda})`;
+  const accSrc = `${
+    inp.accuracyName ?? "ridge accuracy predictor"
+  } (lambda ${inp.accuracy.lambda})`;
   const energySrc = `${inp.platformPath}: activeWatts x predicted latency`;
   return {
     configurations: n,

@@ -35,7 +35,13 @@ import { lutObjective } from "./lut.ts";
 import { type Calibration, modeledLatencyObjective } from "./latency_model.ts";
 import { spacePareto } from "./pareto_space.ts";
 import { writePredictionPlots } from "./plots.ts";
-import { distinctConfigs, measureAccuracies, type MeasuredAccuracy } from "./run_accuracy.ts";
+import { balancedProfile, balancedSection } from "./balanced_profile.ts";
+import {
+  distinctConfigs,
+  headOf,
+  measureAccuracies,
+  type MeasuredAccuracy,
+} from "./run_accuracy.ts";
 import { referenceFigures } from "./run_figures.ts";
 import {
   borrowedCalibration,
@@ -339,31 +345,49 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
     () => Promise.resolve(fitAccuracyPredictor(space, pairs, { rng: rng.fork("predictor") })),
   );
 
-  const pareto = await phase("pareto", () => {
-    const latency = measured
-      ? lutObjective(space, measured.lut, measured.validation.correction)
-      : modeledLatencyObjective(
-        space,
-        input,
-        platform.config as Extract<typeof platform.config, { latency: "modeled" }>,
-        platform.path,
-        calibration ?? undefined,
-      );
-    const latencySource = measured
+  const latencyObjective = measured
+    ? lutObjective(space, measured.lut, measured.validation.correction)
+    : modeledLatencyObjective(
+      space,
+      input,
+      platform.config as Extract<typeof platform.config, { latency: "modeled" }>,
+      platform.path,
+      calibration ?? undefined,
+    );
+  const paretoInput = {
+    input,
+    latency: latencyObjective,
+    latencySource: measured
       ? `corrected LUT (${measured.lut.source}); held-out RMSPE ${
         measured.validation.corrected.rmspe.toFixed(1)
       }%`
-      : `${platform.path}: roofline model, ${calibrationNote}`;
-    return Promise.resolve(spacePareto({
+      : `${platform.path}: roofline model, ${calibrationNote}`,
+    power: platform.config.power,
+    platformPath: platform.path,
+  };
+  const pareto = await phase(
+    "pareto",
+    () => Promise.resolve(spacePareto({ ...paretoInput, space, accuracy: fit.model })),
+  );
+  // An imbalanced validation split also gets a balanced-accuracy predictor and its front.
+  const balanced = await phase("balanced", () =>
+    Promise.resolve(balancedProfile(
       space,
-      input,
-      accuracy: fit.model,
-      latency,
-      latencySource,
-      power: platform.config.power,
-      platformPath: platform.path,
-    }));
-  });
+      pairs,
+      headOf(data.val, data.inputShape, limit).y,
+      data.classes.length,
+      rng.fork("balanced-predictor"),
+      paretoInput,
+    )));
+  if (balanced.kind === "fitted") {
+    log(
+      `  balanced-accuracy predictor: held-out Kendall tau ${
+        balanced.profile.predictor.quality.kendallTau.toFixed(2)
+      }, front ${balanced.profile.pareto.front.length} configurations`,
+    );
+  } else if (balanced.reason !== "the validation split is balanced") {
+    log(`  WARNING: no balanced-accuracy predictor: ${balanced.reason}`);
+  }
 
   // BN statistics of every Pareto configuration, computed now and shipped with the profile
   // (`bn-cache/`), so the runtime evolution of a configuration the Pareto lookup returns reads
@@ -413,6 +437,7 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
       timingsMs: pareto.timingsMs,
       front: [...pareto.front],
     },
+    ...(balanced.kind === "fitted" ? { balanced: balancedSection(balanced.profile) } : {}),
   };
   const counts: PhaseCounts = {
     lutEntries: lutCounts,

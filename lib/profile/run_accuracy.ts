@@ -48,6 +48,8 @@ export function distinctConfigs(space: SearchSpace, rng: Rng, count: number): Su
 export interface MeasuredAccuracy {
   readonly accuracy: number;
   readonly halves: readonly [number, number];
+  /** Mean per-class recall; absent from states saved before it was recorded. */
+  readonly balancedAccuracy?: number;
 }
 
 /** What the accuracy phase needs. */
@@ -85,7 +87,9 @@ export function headOf(
  * a time, while this thread recalibrates BN and builds the next models; accuracies are the same
  * as on one worker (the same models on the same samples), only sooner.
  */
-export async function measureAccuracies(inp: AccuracyPhaseInput): Promise<AccuracySample[]> {
+export async function measureAccuracies(
+  inp: AccuracyPhaseInput,
+): Promise<(AccuracySample & MeasuredAccuracy)[]> {
   const { space, store, data } = inp;
   const val = headOf(data.val, data.inputShape, inp.limit);
   const calibration = { x: data.train.x, inputShape: data.inputShape, key: data.checksum };
@@ -134,7 +138,11 @@ export async function measureAccuracies(inp: AccuracyPhaseInput): Promise<Accura
     const lane = async (w: number) => {
       for (let config = queue.shift(); config; config = queue.shift()) {
         const r = await validate(await build(config), w);
-        await record(config, { accuracy: r.accuracy, halves: r.halves });
+        await record(config, {
+          accuracy: r.accuracy,
+          halves: r.halves,
+          balancedAccuracy: r.balancedAccuracy,
+        });
       }
     };
     await Promise.all(Array.from({ length: lanes }, (_, w) => lane(w)));

@@ -86,8 +86,26 @@ export function reportBody(inp: ReportBodyInput): Record<string, unknown> {
       timingsMs: a.pareto.timingsMs,
       note: "front points carry modeled (predicted) accuracy, latency and energy",
     },
+    balancedAccuracyPredictor: balancedBody(a, inp.settings.valLimit),
     artifact: inp.artifactPath,
     plots: inp.plots,
+  };
+}
+
+/** The balanced-accuracy predictor's quality and front (`balanced_profile.ts`), or null. */
+function balancedBody(a: ProfileArtifact, valLimit: number): Record<string, unknown> | null {
+  if (!a.balanced) return null;
+  const q = a.balanced.predictor.quality;
+  const src = `held-out measured balanced accuracies (${valLimit} validation samples) vs the ` +
+    `ridge balanced-accuracy predictor`;
+  return {
+    heldOut: q.n,
+    lambda: a.balanced.predictor.model.lambda,
+    kendallTau: measuredHere(q.kendallTau, "tau", src),
+    spearman: measuredHere(q.spearman, "rho", src),
+    rmse: measuredHere(q.rmse, "fraction", src),
+    frontSize: a.balanced.pareto.front.length,
+    note: "the validation split is imbalanced: matching on balanced accuracy searches this front",
   };
 }
 
@@ -147,5 +165,13 @@ export function summarizeProfile(a: ProfileArtifact): string {
         : `; split-half tau of the measurement itself ${q.splitHalfTau.toFixed(3)}`),
     `Pareto front: ${a.pareto.front.length} of ${a.pareto.configurations} configurations (modeled)`,
   );
+  if (a.balanced) {
+    const b = a.balanced.predictor.quality;
+    lines.push(
+      `balanced-accuracy predictor (imbalanced validation split; ${b.n} held out): Kendall tau ` +
+        `${b.kendallTau.toFixed(3)}, RMSE ${b.rmse.toFixed(4)}; its front: ` +
+        `${a.balanced.pareto.front.length} configurations`,
+    );
+  }
   return lines.join("\n");
 }

@@ -44,6 +44,12 @@ export interface ProfilePredictor extends Predictor {
   readonly sources: PredictorSources;
   /** The profile's Pareto set, ready for `search({ pareto })`. */
   readonly pareto: ParetoIndex;
+  /**
+   * On an imbalanced validation split, the front under the balanced-accuracy predictor (its
+   * points' `accuracy` is predicted balanced accuracy); absent otherwise and for profiles
+   * written before it was fitted.
+   */
+  readonly balancedPareto?: ParetoIndex;
 }
 
 /** What the artifact does not hold: the network's input, and the platform file it names. */
@@ -174,18 +180,22 @@ export function profilePredictor(
     energy: `${profile.platform.path}: activeWatts x predicted latency`,
     bytes: "static count from shapes (lib/supernet/cost.ts)",
   };
-  const points = profile.pareto.front.map((p) => ({
-    config: parseConfigId(space, p.id),
-    metrics: {
-      accuracy: p.accuracy.value,
-      latencyMs: p.latency.value,
-      energyMj: p.energy.value,
-      bytes: p.weightBytes.value,
-    },
-  }));
+  const points = (front: ProfileArtifact["pareto"]["front"]) =>
+    front.map((p) => ({
+      config: parseConfigId(space, p.id),
+      metrics: {
+        accuracy: p.accuracy.value,
+        latencyMs: p.latency.value,
+        energyMj: p.energy.value,
+        bytes: p.weightBytes.value,
+      },
+    }));
   return {
     sources,
-    pareto: buildParetoIndex(points),
+    pareto: buildParetoIndex(points(profile.pareto.front)),
+    ...(profile.balanced
+      ? { balancedPareto: buildParetoIndex(points(profile.balanced.pareto.front)) }
+      : {}),
     predict(config: SubnetConfig): Metrics {
       return row((i) => config.choices[i], config.int8 && space.int8);
     },

@@ -298,6 +298,26 @@ Deno.test("report.md matching: a baseline without balanced accuracy falls back, 
   assert.match(md2, /backbone, width-0\.5, int8-ptq were matched on plain accuracy instead: their/);
 });
 
+Deno.test("report.md matching: which front the balanced matches searched, and how to refit an older profile", () => {
+  const m = taskMatching(testBalance([769, 7]), [
+    { kind: "backbone", testAccuracy: 0.997, testBalancedAccuracy: 0.857 },
+  ]);
+  const fronts = (f: ("balanced" | "accuracy")[]) =>
+    matchingMarkdown(
+      {
+        ...sensorMatching(m),
+        platforms: f.map((x, i) => ({ platform: ["host", "pi4"][i], balancedMatchFront: x })),
+      },
+      "paper",
+    ).join("\n");
+  assert.match(fronts(["balanced", "balanced"]), /front under the profile's balanced-accuracy/);
+  const old = fronts(["balanced", "accuracy"]);
+  assert.match(old, /On pi4 the candidates were the front under the accuracy predictor/);
+  assert.match(old, /Delete `<work>\/sensor\/profile\/`/);
+  // A report written before fronts were recorded: no sentence.
+  assert.doesNotMatch(matchingMarkdown(sensorMatching(m), "paper").join("\n"), /front under/);
+});
+
 Deno.test("report.md matching: nothing for a balanced split; an older report of an imbalanced one says so", () => {
   const balanced = taskMatching(testBalance([400, 376]), [{ kind: "backbone", testAccuracy: 0.9 }]);
   assert.deepEqual(matchingMarkdown(sensorMatching(balanced, [400, 376]), "paper"), []);

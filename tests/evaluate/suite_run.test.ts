@@ -161,6 +161,27 @@ Deno.test("evaluate: a tampered ratio or headline is caught by the check", () =>
   assert.ok(checkEvaluation(bad2).problems.some((p) => /headline/.test(p)));
 });
 
+Deno.test("evaluate: matches on balanced accuracy search the balanced-accuracy predictor's front", async () => {
+  // tiny's validation split is imbalanced like its test split: the profile fits a second
+  // predictor to balanced accuracy, and the matches on balanced accuracy search its front.
+  for (const p of task.platforms) assert.equal(p.balancedMatchFront, "balanced", p.platform);
+  const profile = JSON.parse(
+    await Deno.readTextFile(join(dir, "work1", "tiny", "profile", "profile-host.json")),
+  );
+  assert.ok(profile.balanced.pareto.front.length > 0);
+  const front = new Set(profile.balanced.pareto.front.map((p: { id: string }) => p.id));
+  for (const p of task.platforms.slice(0, 1)) {
+    for (
+      const c of p.comparisons.filter((c) => c.adaspring && c.matchMetric === "balancedAccuracy")
+    ) {
+      const row = p.rows.find((r) => r.name === c.adaspring)!;
+      assert.ok(front.has(row.config), `${row.config} is on the balanced front`);
+    }
+  }
+  const md = await Deno.readTextFile(join(first.outDir, "report.md"));
+  assert.match(md, /Pareto front under the profile's balanced-accuracy predictor/);
+});
+
 Deno.test("evaluate: markdown tables and plots are written", async () => {
   const md = await Deno.readTextFile(join(first.outDir, "report.md"));
   for (
