@@ -41,3 +41,15 @@ export function parseNonNegativeNumber(value: string): number {
   }
   return n;
 }
+
+/** Parse `--metric`: `accuracy`, or `balanced` (balanced accuracy, mean per-class recall). */
+export function parseMetric(value: string): "accuracy" | "balancedAccuracy" {
+  if (value === "accuracy") return "accuracy";
+  if (value === "balanced") return "balancedAccuracy";
+  throw new InvalidArgumentError(`expected accuracy or balanced, got "${value}".`);
+}
+
+/** The help text of `--metric` (search, adapt). */
+export const METRIC_HELP =
+  "what accuracy means: accuracy, or balanced (balanced accuracy, from the profile's second " +
+  "predictor; imbalanced validation splits only)";

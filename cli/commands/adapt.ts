@@ -16,7 +16,7 @@ import { timelineFigure } from "../../lib/context/timeline_plot.ts";
 import { writeFigure } from "../../lib/plot/render.ts";
 import { measuredHere, modeled } from "../../lib/report/provenance.ts";
 import { runDir, writeReport } from "../../lib/report/report.ts";
-import { parsePositiveNumber } from "../options.ts";
+import { METRIC_HELP, parseMetric, parsePositiveNumber } from "../options.ts";
 import { openWorkspace } from "./search_setup.ts";
 import { reportedAccuracy } from "../../lib/profile/accuracy_predictor.ts";
 
@@ -39,6 +39,7 @@ export function registerAdaptCommand(program: Command<[], Globals>): void {
       "inferences per second (default: the trace's workload)",
       parsePositiveNumber,
     )
+    .option("--metric <name>", METRIC_HELP, parseMetric, "accuracy" as const)
     .option("--backend <name>", "ONNX Runtime backend: web (WASM) or native", "web")
     .action(async (opts, cmd) => {
       const globals = cmd.optsWithGlobals() as Globals;
@@ -116,6 +117,8 @@ export function registerAdaptCommand(program: Command<[], Globals>): void {
           weights: ws.store.origin,
           warnings: ws.profile.warnings ?? [],
           trace: tracePath,
+          // What predicted accuracy (and the trace's accuracy floors) means.
+          accuracyMetric: ws.predictor.metric,
           inferencesPerSecond: rate,
           totals,
           plot,

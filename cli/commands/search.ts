@@ -31,7 +31,7 @@ import {
   measureAccuracy,
   writeExport,
 } from "../../lib/supernet/export.ts";
-import { parsePositiveInt, parsePositiveNumber } from "../options.ts";
+import { METRIC_HELP, parseMetric, parsePositiveInt, parsePositiveNumber } from "../options.ts";
 import { registerAdaptCommand } from "./adapt.ts";
 import { chooseContext, openWorkspace, type Workspace } from "./search_setup.ts";
 import { describeViolation, optimalityBody, resultLines } from "./search_output.ts";
@@ -79,6 +79,7 @@ export function registerSearchCommands(program: Command<[], Globals>): void {
       "also compare with exhaustive search on n random contexts",
       parsePositiveInt,
     )
+    .option("--metric <name>", METRIC_HELP, parseMetric, "accuracy" as const)
     .option("--backend <name>", "ONNX Runtime backend: web (WASM) or native", "web")
     .action(async (opts, cmd) => {
       const globals = cmd.optsWithGlobals() as Globals;
@@ -202,6 +203,8 @@ function resultBody(
     status: r.feasible ? "feasible" : "infeasible",
     feasible: r.feasible,
     configuration: r.id,
+    // What predicted accuracy (and the accuracy floor) means: accuracy or balanced accuracy.
+    accuracyMetric: ws.predictor.metric,
     predicted: {
       accuracy: modeled(reportedAccuracy(r.metrics.accuracy), "fraction", s.accuracy),
       latency: modeled(r.metrics.latencyMs, "ms", `${s.latency} (idle device)`),
@@ -297,7 +300,13 @@ async function verify(
         "fraction",
         ws.predictor.sources.accuracy,
       ),
-      measured: measuredHere(acc.accuracy, "fraction", `test split, ${acc.samples} samples`),
+      measured: ws.predictor.metric === "balancedAccuracy"
+        ? measuredHere(
+          acc.balancedAccuracy,
+          "fraction",
+          `balanced accuracy (mean per-class recall), test split, ${acc.samples} samples`,
+        )
+        : measuredHere(acc.accuracy, "fraction", `test split, ${acc.samples} samples`),
     },
   };
 }

@@ -82,7 +82,8 @@ export function resultLines(
     `context: ${ctx.source}${ctx.note ? `\n  note: ${ctx.note}` : ""}`,
     `status: ${b.status.toUpperCase()}  configuration: ${b.configuration}  (${b.algorithm})`,
     `predicted (modeled):`,
-    `  accuracy ${f(p.accuracy, 4)}      [${s.accuracy}]`,
+    `  ${ws.predictor.metric === "balancedAccuracy" ? "balanced accuracy" : "accuracy"} ` +
+    `${f(p.accuracy, 4)}      [${s.accuracy}]`,
     `  latency  ${f(p.latency)} idle, ${f(p.latencyUnderLoad)} under load  [${s.latency}]`,
     `  energy   ${f(p.energy)}/inference  [${s.energy}]`,
     `  bytes    ${p.bytes.value} B  [${s.bytes}]`,
@@ -108,7 +109,9 @@ export function resultLines(
       `verify: latency predicted ${f(v.latency.predicted)} vs measured here ${
         f(v.latency.measured)
       } (${v.latency.note})`,
-      `        accuracy predicted ${f(v.accuracy.predicted, 4)} vs measured ${
+      `        ${
+        ws.predictor.metric === "balancedAccuracy" ? "balanced accuracy" : "accuracy"
+      } predicted ${f(v.accuracy.predicted, 4)} vs measured ${
         f(v.accuracy.measured, 4)
       } (test split)`,
     );

@@ -29,7 +29,11 @@ import { materialize } from "../../lib/supernet/materialize.ts";
 import { largestConfig } from "../../lib/supernet/extremes.ts";
 import { locateProfile } from "../../lib/search/locate.ts";
 import { energyRangeOf } from "../../lib/search/objective.ts";
-import { type ProfilePredictor, profilePredictor } from "../../lib/search/profile_predictor.ts";
+import {
+  type PredictedMetric,
+  type ProfilePredictor,
+  profilePredictor,
+} from "../../lib/search/profile_predictor.ts";
 import { bnStatsOnDisk, type CalibrationData } from "../../lib/supernet/bn_calibration.ts";
 import { createSearchSpace, type SearchSpace } from "../../lib/supernet/space.ts";
 import { createWeightStore, type WeightStore } from "../../lib/supernet/weights.ts";
@@ -69,6 +73,8 @@ export interface WorkspaceOptions {
   readonly seed?: number;
   /** Run root searched when `profile` is absent (default `runs`). */
   readonly runsRoot?: string;
+  /** What predicted accuracy means (default `accuracy`; see `PredictedMetric`). */
+  readonly metric?: PredictedMetric;
   readonly log?: (line: string) => void;
 }
 
@@ -134,7 +140,14 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
   const predictor = profilePredictor(space, profile, {
     input: { inputShape: data.inputShape, numClasses: data.classes.length },
     platform: platform.config,
+    metric: opts.metric,
   });
+  if (profile.balanced && predictor.metric === "accuracy") {
+    log(
+      "note: the validation split is imbalanced, so plain accuracy barely tells a model that " +
+        "finds the rare classes from one that does not; --metric balanced searches balanced accuracy",
+    );
+  }
   // BN statistics of every Pareto configuration into memory (a few KB each), so evolving one
   // reads no file. Missing ones (a profile made before they were shipped) are left to first use.
   const bnCacheDir = join(dirname(profilePath), BN_CACHE_DIR);

@@ -395,13 +395,20 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
   const bnCached = await phase("bn-statistics", async () => {
     const calib = { x: data.train.x, inputShape: data.inputShape, key: data.checksum };
     let computed = 0;
-    for (const p of pareto.front) {
+    // The balanced-accuracy front's too: `search --metric balanced` deploys from it.
+    const ids = new Set(pareto.front.map((p) => p.id));
+    const front = [
+      ...pareto.front,
+      ...(balanced.kind === "fitted" ? balanced.profile.pareto.front : [])
+        .filter((p) => !ids.has(p.id)),
+    ];
+    for (const p of front) {
       const r = await calibrateBn(store, space, parseConfigId(space, p.id), calib, {
         cacheDir: join(dir, BN_CACHE_DIR),
       });
       if (r.cached === null) computed++;
     }
-    return { configurations: pareto.front.length, computed };
+    return { configurations: front.length, computed };
   });
   log(
     `  BN statistics: ${bnCached.configurations} Pareto configurations (${bnCached.computed} new)`,

@@ -42,7 +42,9 @@ export interface PredictorSources {
 export interface ProfilePredictor extends Predictor {
   predictBatch(digits: Uint8Array, count: number, out: MetricsColumns): void;
   readonly sources: PredictorSources;
-  /** The profile's Pareto set, ready for `search({ pareto })`. */
+  /** What `accuracy` predicts (see {@link PredictedMetric}). */
+  readonly metric: PredictedMetric;
+  /** The profile's Pareto set under `metric`, ready for `search({ pareto })`. */
   readonly pareto: ParetoIndex;
   /**
    * On an imbalanced validation split, the front under the balanced-accuracy predictor (its
@@ -52,12 +54,24 @@ export interface ProfilePredictor extends Predictor {
   readonly balancedPareto?: ParetoIndex;
 }
 
+/**
+ * What the predicted `accuracy` is: test-style accuracy, or balanced accuracy (mean per-class
+ * recall) from the profile's balanced-accuracy predictor (imbalanced validation splits only,
+ * `lib/profile/balanced_profile.ts`).
+ */
+export type PredictedMetric = "accuracy" | "balancedAccuracy";
+
 /** What the artifact does not hold: the network's input, and the platform file it names. */
 export interface ProfilePredictorInput {
   /** One sample's shape and the class count (from the task's data). */
   readonly input: CostInput;
   /** The platform config the profile was made with (`profile.platform.path`). */
   readonly platform: PlatformConfig;
+  /**
+   * What `accuracy` predicts, and so what the Pareto set trades against latency (default
+   * `accuracy`); `balancedAccuracy` needs a profile with a balanced-accuracy predictor.
+   */
+  readonly metric?: PredictedMetric;
 }
 
 /** Tables of one additive objective: `[block][int8][choice * ncin + cinIndex]`, `[int8][feat]`. */
@@ -144,7 +158,18 @@ export function profilePredictor(
 ): ProfilePredictor {
   const map = widthMap(space);
   const latency = latencyObjective(space, profile, inp);
-  const model = profile.accuracyPredictor.model;
+  const metric = inp.metric ?? "accuracy";
+  if (metric === "balancedAccuracy" && !profile.balanced) {
+    throw new AdaspringError(
+      `the profile of ${profile.task.name} on ${profile.platform.name} has no balanced-accuracy ` +
+        "predictor: its validation split is balanced (predict accuracy instead), or the profile " +
+        "predates it (run profile again).",
+    );
+  }
+  const accuracyFit = metric === "balancedAccuracy"
+    ? profile.balanced!.predictor
+    : profile.accuracyPredictor;
+  const model = accuracyFit.model;
   const acc = tabulate(space, accuracyObjective(space, model), map);
   const lat = tabulate(space, latency.objective, map);
   const bytes = tabulate(space, weightBytesObjective(space, inp.input), map);
@@ -173,9 +198,8 @@ export function profilePredictor(
   };
 
   const sources: PredictorSources = {
-    accuracy: `ridge accuracy predictor (lambda ${model.lambda}; held-out Kendall tau ${
-      profile.accuracyPredictor.quality.kendallTau.toFixed(2)
-    })`,
+    accuracy: `ridge ${metric === "balancedAccuracy" ? "balanced-" : ""}accuracy predictor ` +
+      `(lambda ${model.lambda}; held-out Kendall tau ${accuracyFit.quality.kendallTau.toFixed(2)})`,
     latency: latency.source,
     energy: `${profile.platform.path}: activeWatts x predicted latency`,
     bytes: "static count from shapes (lib/supernet/cost.ts)",
@@ -192,7 +216,10 @@ export function profilePredictor(
     }));
   return {
     sources,
-    pareto: buildParetoIndex(points(profile.pareto.front)),
+    metric,
+    pareto: buildParetoIndex(
+      points(metric === "balancedAccuracy" ? profile.balanced!.pareto.front : profile.pareto.front),
+    ),
     ...(profile.balanced
       ? { balancedPareto: buildParetoIndex(points(profile.balanced.pareto.front)) }
       : {}),

@@ -52,6 +52,33 @@ Deno.test("adapt CLI: a timeline with fewer switches than steps, measured switch
   assert.ok(body.totals.energy.value > 0);
   for (const f of [body.plot.svg, body.plot.png]) assert.ok((await Deno.stat(f)).size > 0, f);
   assert.match(await Deno.readTextFile(body.plot.svg), /battery/);
+  assert.equal(body.accuracyMetric, "accuracy");
+});
+
+Deno.test("adapt CLI --metric balanced: every step predicts balanced accuracy", async () => {
+  const path = join(fx.dir, "trace-balanced.yaml");
+  await Deno.writeTextFile(path, trace());
+  const out = join(fx.dir, "a-balanced");
+  await cli([
+    "--out",
+    out,
+    "adapt",
+    "--trace",
+    path,
+    "--platform",
+    "host",
+    "--task",
+    fx.task,
+    "--profile",
+    fx.profile,
+    "--metric",
+    "balanced",
+  ]);
+  const body = JSON.parse(await Deno.readTextFile(join(out, "adapt.json"))).body;
+  assert.equal(body.accuracyMetric, "balancedAccuracy");
+  for (const step of body.timeline) {
+    assert.match(step.predicted.accuracy.source, /balanced-accuracy predictor/);
+  }
 });
 
 Deno.test("LiveEvolver: a configuration seen before is served from the session cache", async () => {

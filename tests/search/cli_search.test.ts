@@ -198,3 +198,55 @@ Deno.test("search CLI --export: the evolved model loads, answers, and has its si
     await s.release();
   }
 });
+
+Deno.test("search CLI --metric balanced: predicts and verifies balanced accuracy from the balanced front", async () => {
+  // tiny's data is sensor's: the validation split is imbalanced, so the profile has a
+  // balanced-accuracy predictor and its front.
+  assert.ok(fx.artifact.balanced, "the tiny profile has a balanced-accuracy predictor");
+  const args = (out: string, metric: string) => [
+    "--out",
+    out,
+    "--json",
+    "search",
+    "--platform",
+    "host",
+    "--task",
+    fx.task,
+    "--profile",
+    fx.profile,
+    "--battery",
+    "80",
+    "--latency-ms",
+    "50",
+    "--storage-mb",
+    "10",
+    "--cpu-share",
+    "0.1",
+    "--metric",
+    metric,
+    "--verify",
+  ];
+  const body = JSON.parse(await cli(args(join(fx.dir, "s-balanced"), "balanced")));
+  assert.equal(body.accuracyMetric, "balancedAccuracy");
+  assert.match(body.predicted.accuracy.source, /balanced-accuracy predictor/);
+  assert.match(body.verify.accuracy.measured.source, /^balanced accuracy/);
+  const front = new Set(fx.artifact.balanced!.pareto.front.map((p) => p.id));
+  assert.ok(front.has(body.configuration), "answered from the balanced front");
+  assert.match(body.evolution.bnStatistics, /^cached/, "profile computed its BN statistics");
+  const plain = JSON.parse(await cli(args(join(fx.dir, "s-plain"), "accuracy")));
+  assert.equal(plain.accuracyMetric, "accuracy");
+  assert.doesNotMatch(plain.predicted.accuracy.source, /balanced/);
+  await assert.rejects(() => cli(args(join(fx.dir, "s-bad"), "recall")), /accuracy or balanced/);
+});
+
+Deno.test("profilePredictor: balanced accuracy asked of a profile without its predictor is refused", async () => {
+  const space = createSearchSpace((await loadTaskConfig(fx.task)).config);
+  const platform = (await loadPlatformConfig(fx.artifact.platform.path)).config;
+  const { balanced: _, ...older } = fx.artifact;
+  const input = { inputShape: [1, 8], numClasses: 2 };
+  assert.throws(
+    () => profilePredictor(space, older, { input, platform, metric: "balancedAccuracy" }),
+    /no balanced-accuracy predictor: its validation split is balanced .* or the profile predates it/,
+  );
+  assert.equal(profilePredictor(space, older, { input, platform }).metric, "accuracy");
+});
