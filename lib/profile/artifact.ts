@@ -11,6 +11,7 @@ import { AdaspringError, badInput } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { PROVENANCES } from "../report/provenance.ts";
 import { OP_KINDS } from "../config/platform.ts";
+import type { AccuracyFit } from "./accuracy_predictor.ts";
 
 /** Bumped on any incompatible change of the layout below. */
 export const PROFILE_SCHEMA_VERSION = 1;
@@ -135,6 +136,19 @@ export const profileSchema = z.strictObject({
 
 /** A profile artifact. */
 export type ProfileArtifact = z.output<typeof profileSchema>;
+
+/** The artifact's form of a fitted accuracy predictor (`accuracyPredictor`, `balanced.predictor`). */
+export function predictorSection(fit: AccuracyFit): ProfileArtifact["accuracyPredictor"] {
+  return {
+    model: {
+      ...fit.model,
+      featureNames: [...fit.model.featureNames],
+      weights: [...fit.model.weights],
+    },
+    quality: fit.quality,
+    points: [...fit.points],
+  };
+}
 
 /** Write a profile atomically (validated first, so a broken profile is never written). */
 export async function writeProfile(path: string, profile: ProfileArtifact): Promise<void> {

@@ -20,7 +20,7 @@ import { testBalance } from "../data/balance.ts";
 import type { Rng } from "../util/rng.ts";
 import type { SearchSpace, SubnetConfig } from "../supernet/space.ts";
 import { type AccuracyFit, fitAccuracyPredictor } from "./accuracy_predictor.ts";
-import type { ProfileArtifact } from "./artifact.ts";
+import { predictorSection, type ProfileArtifact } from "./artifact.ts";
 import { type SpacePareto, spacePareto, type SpaceParetoInput } from "./pareto_space.ts";
 
 /** The predictor fitted to balanced accuracy and the front under it. */
@@ -92,17 +92,8 @@ export function balancedProfile(
 
 /** The artifact's `balanced` section (`artifact.ts`) of a fitted part. */
 export function balancedSection(p: BalancedProfile): NonNullable<ProfileArtifact["balanced"]> {
-  const fit = p.predictor;
   return {
-    predictor: {
-      model: {
-        ...fit.model,
-        featureNames: [...fit.model.featureNames],
-        weights: [...fit.model.weights],
-      },
-      quality: fit.quality,
-      points: [...fit.points],
-    },
+    predictor: predictorSection(p.predictor),
     pareto: {
       configurations: p.pareto.configurations,
       timingsMs: p.pareto.timingsMs,

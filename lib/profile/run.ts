@@ -29,7 +29,12 @@ import { loadWeightStore } from "../supernet/weights_io.ts";
 import { sha256Hex } from "../util/hash.ts";
 import { createRng } from "../util/rng.ts";
 import { fitAccuracyPredictor } from "./accuracy_predictor.ts";
-import { PROFILE_SCHEMA_VERSION, type ProfileArtifact, writeProfile } from "./artifact.ts";
+import {
+  predictorSection,
+  PROFILE_SCHEMA_VERSION,
+  type ProfileArtifact,
+  writeProfile,
+} from "./artifact.ts";
 import { createHostSource, type HostSourceOptions } from "./host_source.ts";
 import { lutObjective } from "./lut.ts";
 import { type Calibration, modeledLatencyObjective } from "./latency_model.ts";
@@ -430,15 +435,7 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
       ? { ...measured.validation, points: [...measured.validation.points] }
       : null,
     calibration,
-    accuracyPredictor: {
-      model: {
-        ...fit.model,
-        featureNames: [...fit.model.featureNames],
-        weights: [...fit.model.weights],
-      },
-      quality: fit.quality,
-      points: [...fit.points],
-    },
+    accuracyPredictor: predictorSection(fit),
     pareto: {
       configurations: pareto.configurations,
       timingsMs: pareto.timingsMs,
