@@ -609,6 +609,13 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
         "",
       );
       if (p.search.length > 0) {
+        if (p.accuracyMetric === "balancedAccuracy") {
+          out.push(
+            "The searches below, like the runtime evolution's Pareto answers and the case " +
+              "study, predict balanced accuracy (the profile's balanced-accuracy predictor).",
+            "",
+          );
+        }
         out.push(
           table(
             [
@@ -645,9 +652,23 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
       out.push(`### Case study: ${t.task}, trace \`${name}\` on ${studied}`, "");
       const plot = plots[`case-${t.task}-${name}`];
       if (plot) out.push(`![case study ${name}](${plot.png})`, "");
+      const balanced = p?.accuracyMetric === "balancedAccuracy";
+      if (balanced) {
+        out.push(
+          "AdaSpring chose on predicted balanced accuracy (the test split is imbalanced), and " +
+            "every model's accuracy below, and the trace's accuracy floors, are balanced accuracy.",
+          "",
+        );
+      }
       out.push(
         table(
-          ["model", "energy J (modeled)", "accuracy delivered %", "violation s", "switches"],
+          [
+            "model",
+            "energy J (modeled)",
+            `${balanced ? "balanced accuracy" : "accuracy"} delivered %`,
+            "violation s",
+            "switches",
+          ],
           cs.accounts.map((a) => [
             a.model,
             (a.energyMj / 1000).toFixed(2),

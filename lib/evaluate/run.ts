@@ -86,7 +86,9 @@ export const DEFINITIONS = {
     "(task, baseline) pair with a match",
   energy: "modeled: platform activeWatts x latency (configs/platforms/*.yaml)",
   caseStudy: "per trace entry: latency and energy from the platform's predictor for every " +
-    "model, accuracy measured on the test split; energy = energy/inference x rate x interval",
+    "model, accuracy measured on the test split (balanced accuracy, and chosen on predicted " +
+    "balanced accuracy, where the platform's accuracyMetric says so: an imbalanced test split " +
+    "whose profile predicts it); energy = energy/inference x rate x interval",
 };
 
 /** The definition added when the spanning configurations are trained alone with several seeds. */

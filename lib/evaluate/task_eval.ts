@@ -100,6 +100,12 @@ export interface PlatformTable {
     latencyReduction: ReturnType<typeof summarizeRatios>;
   }[];
   readonly search: readonly SearchComparison[];
+  /**
+   * `balancedAccuracy` when the search comparison, the runtime evolution's Pareto answers, the
+   * case study and `pareto` below chose and measured on balanced accuracy ({@link deployMetric});
+   * absent for accuracy.
+   */
+  readonly accuracyMetric?: "balancedAccuracy";
   /** The platform's Pareto set, predicted (accuracy by the predictor, latency by LUT/model). */
   readonly pareto: readonly { config: string; accuracy: number; latencyMs: number }[];
   /**
@@ -250,6 +256,14 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       input,
       platform: platform.config,
     });
+    // What AdaSpring would deploy is chosen on balanced accuracy too where the task is matched
+    // on it and the profile predicts it: on-demand search, runtime evolution, case study.
+    const deploy = deployMetric(matching, prof.artifact.balanced !== undefined);
+    const deployPredictor = deploy === "accuracy" ? predictor : profilePredictor(
+      t.space,
+      prof.artifact,
+      { input, platform: platform.config, metric: deploy },
+    );
     const budget = new MatchBudget(suite.matching.maxCandidates);
     const matches = new Map<string, Awaited<ReturnType<typeof findMatch>>>();
     for (const b of baselines) {
@@ -287,7 +301,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       looser.set(tolerance, m);
       await writeStage(accPath, models.accuracies());
     }
-    perPlatform.push({ name, platform, predictor, matches, looser });
+    perPlatform.push({ name, platform, predictor, deployPredictor, matches, looser });
   }
 
   // Host latency: every baseline model and every host match, interleaved.
@@ -319,14 +333,14 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     "model" in m ? [m.config] : []
   );
   if (host) {
-    const range = energyRangeOf(t.space, host.predictor);
+    const range = energyRangeOf(t.space, host.deployPredictor);
     for (const { config } of contexts) {
       const { t: _t, ...state } = contextTrace(config)[0];
       const { constraints, objective } = mapContext(state, range, config);
       deployed.push(
-        search(t.space, host.predictor, constraints, objective, {
+        search(t.space, host.deployPredictor, constraints, objective, {
           algorithm: "pareto",
-          pareto: host.predictor.pareto,
+          pareto: host.deployPredictor.pareto,
         }).config,
       );
     }
@@ -497,10 +511,13 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         latencyReduction: summarizeRatios(pairs.map((x) => x.latencyReduction)),
       };
     });
-    const energyRange = energyRangeOf(t.space, p.predictor);
+    // Search, case study and the Pareto set listed: on the metric AdaSpring deploys by.
+    const dp = p.deployPredictor;
+    const onDeployMetric = dp.metric === "balancedAccuracy";
+    const energyRange = energyRangeOf(t.space, dp);
     const searchRows = compareSearches(
       t.space,
-      p.predictor,
+      dp,
       energyRange,
       contexts,
       suite.search.repeat,
@@ -510,17 +527,21 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       name: b.kind,
       config: parseConfigId(t.space, b.config),
       id: b.config,
-      accuracy: b.testAccuracy,
+      // deployMetric picks balanced accuracy only where every baseline has it.
+      accuracy: onDeployMetric ? b.testBalancedAccuracy! : b.testAccuracy,
     }));
     const study = [];
     for (const tr of traces) {
       const accounts = await caseStudy(
         t.space,
-        p.predictor,
+        dp,
         energyRange,
         tr.config,
         statics,
-        async (c) => (await models.get(c)).testAccuracy,
+        async (c) => {
+          const m = await models.get(c, dp.metric);
+          return onDeployMetric ? m.testBalancedAccuracy! : m.testAccuracy;
+        },
         t.seed,
       );
       study.push({ trace: tr.path, accounts });
@@ -533,7 +554,8 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       comparisons,
       sensitivity,
       search: searchRows,
-      pareto: p.predictor.pareto.points.map((x) => ({
+      ...(onDeployMetric ? { accuracyMetric: dp.metric } : {}),
+      pareto: dp.pareto.points.map((x) => ({
         config: formatConfigId(t.space, x.config),
         accuracy: x.metrics.accuracy,
         latencyMs: x.metrics.latencyMs,
@@ -571,4 +593,26 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     evolution,
     platforms: tables,
   };
+}
+
+/**
+ * The metric AdaSpring chooses what to deploy by on one platform: balanced accuracy where the
+ * task's baselines are matched on it (an imbalanced test split, none falling back to accuracy)
+ * and the platform's profile has a balanced-accuracy predictor; accuracy otherwise.
+ *
+ * @example
+ * ```ts
+ * import { deployMetric } from "./task_eval.ts";
+ * const sensor = { imbalanced: true, metrics: { backbone: "balancedAccuracy" as const }, fallback: [] };
+ * console.assert(deployMetric(sensor, true) === "balancedAccuracy");
+ * console.assert(deployMetric(sensor, false) === "accuracy");
+ * ```
+ */
+export function deployMetric(
+  matching: TaskMatching,
+  profileHasBalanced: boolean,
+): "accuracy" | "balancedAccuracy" {
+  return matching.imbalanced && matching.fallback.length === 0 && profileHasBalanced
+    ? "balancedAccuracy"
+    : "accuracy";
 }

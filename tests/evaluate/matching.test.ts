@@ -9,6 +9,7 @@ import {
 } from "../../lib/evaluate/matching.ts";
 import { SupernetModels, type TestMetric } from "../../lib/evaluate/measure.ts";
 import type { EvalTask } from "../../lib/evaluate/task_setup.ts";
+import { deployMetric } from "../../lib/evaluate/task_eval.ts";
 import { loadTaskConfig } from "../../lib/config/task.ts";
 import { formatConfigId } from "../../lib/supernet/config_id.ts";
 import { createSearchSpace } from "../../lib/supernet/space.ts";
@@ -258,4 +259,17 @@ Deno.test("task matching: each baseline's metric, the fallbacks and the stage to
     metrics: { backbone: "accuracy", "width-0.5": "accuracy", "int8-ptq": "accuracy" },
     fallback: [],
   });
+});
+
+Deno.test("deploy metric: balanced accuracy only where every baseline is matched on it and the profile predicts it", () => {
+  const sensor = taskMatching(testBalance([769, 7]), [{ kind: "backbone", ...baseline }]);
+  assert.equal(deployMetric(sensor, true), "balancedAccuracy");
+  assert.equal(deployMetric(sensor, false), "accuracy", "an older profile");
+  const fallback = taskMatching(testBalance([769, 7]), [
+    { kind: "backbone", ...baseline },
+    { kind: "int8-ptq", testAccuracy: 0.9974 },
+  ]);
+  assert.equal(deployMetric(fallback, true), "accuracy", "a baseline lacks balanced accuracy");
+  const even = taskMatching(testBalance([400, 376]), [{ kind: "backbone", ...baseline }]);
+  assert.equal(deployMetric(even, true), "accuracy");
 });

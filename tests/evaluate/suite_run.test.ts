@@ -180,6 +180,22 @@ Deno.test("evaluate: matches on balanced accuracy search the balanced-accuracy p
   }
   const md = await Deno.readTextFile(join(first.outDir, "report.md"));
   assert.match(md, /Pareto front under the profile's balanced-accuracy predictor/);
+  // What AdaSpring deploys is chosen on balanced accuracy too: the listed Pareto set is the
+  // balanced front, and the case study accounts every model in balanced accuracy.
+  for (const p of task.platforms) {
+    assert.equal(p.accuracyMetric, "balancedAccuracy", p.platform);
+    const backbone = p.rows.find((r) => r.name === "backbone")!;
+    for (const cs of p.caseStudy) {
+      const fixed = cs.accounts.find((a) => a.model === "backbone")!;
+      assert.equal(fixed.accuracy, backbone.balancedAccuracy!.value, cs.trace);
+    }
+  }
+  assert.deepEqual(
+    new Set(task.platforms[0].pareto.map((x) => x.config)),
+    front,
+    "the host's listed Pareto set is the balanced front",
+  );
+  assert.match(md, /balanced accuracy delivered %/);
 });
 
 Deno.test("evaluate: markdown tables and plots are written", async () => {
