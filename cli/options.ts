@@ -5,6 +5,7 @@
  * @module
  */
 import { InvalidArgumentError } from "@commander-js/extra-typings";
+import type { AccuracyMetric } from "../lib/data/metrics.ts";
 
 /** Parse `--seed`: an integer in the 32-bit range. */
 export function parseSeed(value: string): number {
@@ -43,7 +44,7 @@ export function parseNonNegativeNumber(value: string): number {
 }
 
 /** Parse `--metric`: `accuracy`, or `balanced` (balanced accuracy, mean per-class recall). */
-export function parseMetric(value: string): "accuracy" | "balancedAccuracy" {
+export function parseMetric(value: string): AccuracyMetric {
   if (value === "accuracy") return "accuracy";
   if (value === "balanced") return "balancedAccuracy";
   throw new InvalidArgumentError(`expected accuracy or balanced, got "${value}".`);

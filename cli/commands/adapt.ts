@@ -13,6 +13,7 @@ import { LiveEvolver } from "../../lib/context/evolve_live.ts";
 import { ContextMonitor } from "../../lib/context/monitor.ts";
 import { replay } from "../../lib/context/replay.ts";
 import { timelineFigure } from "../../lib/context/timeline_plot.ts";
+import { accuracyMetricName } from "../../lib/data/metrics.ts";
 import { writeFigure } from "../../lib/plot/render.ts";
 import { measuredHere, modeled } from "../../lib/report/provenance.ts";
 import { runDir, writeReport } from "../../lib/report/report.ts";
@@ -135,13 +136,13 @@ export function registerAdaptCommand(program: Command<[], Globals>): void {
           console.log(JSON.stringify({ ...body, report }, null, 2));
           return;
         }
-        const acc = ws.predictor.metric === "balancedAccuracy" ? "balanced acc" : "acc";
+        const metric = accuracyMetricName(ws.predictor.metric);
         const lines = timeline.entries.map((e) =>
           `  t=${String(e.t).padStart(6)}s bat ${String(e.state.batteryPct).padStart(3)}% ` +
           `${e.switched ? "SWITCH" : "      "} ${e.id}  lat ${
             e.effectiveLatencyMs.toFixed(3)
           } ms ` +
-          `${acc} ${e.metrics.accuracy.toFixed(3)}` +
+          `${metric} ${e.metrics.accuracy.toFixed(3)}` +
           (e.switched ? `  (${e.switchLatencyMs.toFixed(1)} ms)` : "") +
           (e.violations.length ? `  violates ${e.violations.map((v) => v.constraint)}` : "")
         );
@@ -151,8 +152,7 @@ export function registerAdaptCommand(program: Command<[], Globals>): void {
             `totals: ${totals.switches} switches in ${totals.steps} steps, ${totals.searches} ` +
             `searches, ${totals.stepsWithViolations} steps with violations ` +
             `(${totals.violationS} s), energy ${(totals.energy.value / 1000).toFixed(2)} J ` +
-            `(modeled), mean ${acc === "acc" ? "accuracy" : "balanced accuracy"} ` +
-            `${meanAcc.toFixed(4)} (modeled), switch latency total ` +
+            `(modeled), mean ${metric} ${meanAcc.toFixed(4)} (modeled), switch latency total ` +
             `${totals.switchLatencyTotal.value.toFixed(1)} ms, max ` +
             `${totals.switchLatencyMax.value.toFixed(1)} ms (measured here)\n` +
             `plot: ${plot.svg}, ${plot.png}\nreport: ${report}`,

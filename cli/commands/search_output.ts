@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { accuracyMetricName } from "../../lib/data/metrics.ts";
 import type { Figure } from "../../lib/report/provenance.ts";
 import { quantile } from "../../lib/search/latency.ts";
 import type { OptimalityReport } from "../../lib/search/optimality.ts";
@@ -82,8 +83,7 @@ export function resultLines(
     `context: ${ctx.source}${ctx.note ? `\n  note: ${ctx.note}` : ""}`,
     `status: ${b.status.toUpperCase()}  configuration: ${b.configuration}  (${b.algorithm})`,
     `predicted (modeled):`,
-    `  ${ws.predictor.metric === "balancedAccuracy" ? "balanced accuracy" : "accuracy"} ` +
-    `${f(p.accuracy, 4)}      [${s.accuracy}]`,
+    `  ${accuracyMetricName(ws.predictor.metric)} ${f(p.accuracy, 4)}      [${s.accuracy}]`,
     `  latency  ${f(p.latency)} idle, ${f(p.latencyUnderLoad)} under load  [${s.latency}]`,
     `  energy   ${f(p.energy)}/inference  [${s.energy}]`,
     `  bytes    ${p.bytes.value} B  [${s.bytes}]`,
@@ -109,11 +109,9 @@ export function resultLines(
       `verify: latency predicted ${f(v.latency.predicted)} vs measured here ${
         f(v.latency.measured)
       } (${v.latency.note})`,
-      `        ${
-        ws.predictor.metric === "balancedAccuracy" ? "balanced accuracy" : "accuracy"
-      } predicted ${f(v.accuracy.predicted, 4)} vs measured ${
-        f(v.accuracy.measured, 4)
-      } (test split)`,
+      `        ${accuracyMetricName(ws.predictor.metric)} predicted ${
+        f(v.accuracy.predicted, 4)
+      } vs measured ${f(v.accuracy.measured, 4)} (test split)`,
     );
   }
   if (b.runtimeEvolution) {

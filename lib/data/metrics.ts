@@ -10,6 +10,25 @@
  * @module
  */
 
+/**
+ * Which accuracy a figure, a prediction or a match is in: plain accuracy, or balanced accuracy
+ * (mean per-class recall, the informative one on an imbalanced split).
+ */
+export type AccuracyMetric = "accuracy" | "balancedAccuracy";
+
+/**
+ * How an {@link AccuracyMetric} is named in text.
+ *
+ * @example
+ * ```ts
+ * import { accuracyMetricName } from "./metrics.ts";
+ * console.assert(accuracyMetricName("balancedAccuracy") === "balanced accuracy");
+ * ```
+ */
+export function accuracyMetricName(metric: AccuracyMetric): string {
+  return metric === "accuracy" ? "accuracy" : "balanced accuracy";
+}
+
 /** `matrix[t][p]` = number of samples of true class t predicted as p. */
 export type ConfusionMatrix = number[][];
 

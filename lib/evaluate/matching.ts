@@ -25,6 +25,7 @@
  *
  * @module
  */
+import { accuracyMetricName } from "../data/metrics.ts";
 import type { TestBalance } from "../data/balance.ts";
 import type { ParetoPoint } from "../search/pareto_lookup.ts";
 import { formatConfigId } from "../supernet/config_id.ts";
@@ -160,9 +161,7 @@ export function taskMatching(
 }
 
 /** How a metric is named in reasons and reports. */
-export function metricName(metric: MatchMetric): string {
-  return metric === "accuracy" ? "accuracy" : "balanced accuracy";
-}
+export const metricName: (metric: MatchMetric) => string = accuracyMetricName;
 
 /** Per-platform measuring budget shared by every target. */
 export class MatchBudget {

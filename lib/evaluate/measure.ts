@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { AccuracyMetric } from "../data/metrics.ts";
 import { encodeModel } from "../onnx/proto/encode.ts";
 import { createSession } from "../runtime/session.ts";
 import { timeRuns, timingStats } from "../runtime/stats.ts";
@@ -74,7 +75,7 @@ export async function measureInterleaved(
 }
 
 /** A test-split metric of a model: plain accuracy, or balanced accuracy (mean per-class recall). */
-export type TestMetric = "accuracy" | "balancedAccuracy";
+export type TestMetric = AccuracyMetric;
 
 /** A supernet configuration evolved from the shared weights and measured on the test split. */
 export interface EvolvedModel {
