@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { AccuracyMetric } from "../data/metrics.ts";
 import { testBalance } from "../data/balance.ts";
 import { classCounts } from "../data/cache.ts";
 import { join } from "node:path";
@@ -18,7 +19,7 @@ import { type SuiteConfig, supernetSettingsFor } from "../config/suite.ts";
 import { modeledEnergy } from "../profile/energy.ts";
 import { type Figure, measuredHere, modeled } from "../report/provenance.ts";
 import { energyRangeOf } from "../search/objective.ts";
-import { type ProfilePredictor, profilePredictor } from "../search/profile_predictor.ts";
+import { profilePredictor } from "../search/profile_predictor.ts";
 import { formatConfigId, parseConfigId } from "../supernet/config_id.ts";
 import { subnetCost } from "../supernet/cost.ts";
 import { timeEvolution } from "../supernet/evolve.ts";
@@ -234,12 +235,6 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     const metric = matching.metrics[b.kind];
     return { metric, target: metricValue(b, metric)! };
   };
-  // A match on balanced accuracy searches the front under the profile's balanced-accuracy
-  // predictor where the profile has one: the accuracy front barely orders by balanced accuracy.
-  const frontFor = (predictor: ProfilePredictor, metric: MatchMetric) =>
-    (metric === "balancedAccuracy" && predictor.balancedPareto
-      ? predictor.balancedPareto
-      : predictor.pareto).points;
   const onBalanced = baselines.some((b) => matching.metrics[b.kind] === "balancedAccuracy");
   if (matching.fallback.length > 0) {
     t.log(
@@ -256,14 +251,24 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       input,
       platform: platform.config,
     });
+    // The profile's balanced-accuracy predictor, where a match needs it and the profile has it.
+    const balancedPredictor = onBalanced && prof.artifact.balanced
+      ? profilePredictor(t.space, prof.artifact, {
+        input,
+        platform: platform.config,
+        metric: "balancedAccuracy",
+      })
+      : null;
+    // A match on balanced accuracy searches the front under that predictor where there is one:
+    // the accuracy front barely orders configurations by balanced accuracy.
+    const frontFor = (metric: MatchMetric) =>
+      (metric === "balancedAccuracy" && balancedPredictor ? balancedPredictor : predictor)
+        .pareto.points;
     // What AdaSpring would deploy is chosen on balanced accuracy too where the task is matched
     // on it and the profile predicts it: on-demand search, runtime evolution, case study.
-    const deploy = deployMetric(matching, prof.artifact.balanced !== undefined);
-    const deployPredictor = deploy === "accuracy" ? predictor : profilePredictor(
-      t.space,
-      prof.artifact,
-      { input, platform: platform.config, metric: deploy },
-    );
+    const deployPredictor = deployMetric(matching, balancedPredictor !== null) === "accuracy"
+      ? predictor
+      : balancedPredictor!;
     const budget = new MatchBudget(suite.matching.maxCandidates);
     const matches = new Map<string, Awaited<ReturnType<typeof findMatch>>>();
     for (const b of baselines) {
@@ -271,7 +276,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       matches.set(
         b.kind,
         await findMatch(
-          frontFor(predictor, metric),
+          frontFor(metric),
           target,
           models,
           { ...suite.matching, metric },
@@ -290,7 +295,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         m.set(
           b.kind,
           await findMatch(
-            frontFor(predictor, metric),
+            frontFor(metric),
             target,
             models,
             { ...suite.matching, tolerance, metric },
@@ -301,7 +306,15 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       looser.set(tolerance, m);
       await writeStage(accPath, models.accuracies());
     }
-    perPlatform.push({ name, platform, predictor, deployPredictor, matches, looser });
+    perPlatform.push({
+      name,
+      platform,
+      predictor,
+      balancedPredictor,
+      deployPredictor,
+      matches,
+      looser,
+    });
   }
 
   // Host latency: every baseline model and every host match, interleaved.
@@ -562,9 +575,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       })),
       ...(onBalanced
         ? {
-          balancedMatchFront: p.predictor.balancedPareto
-            ? "balanced" as const
-            : "accuracy" as const,
+          balancedMatchFront: p.balancedPredictor ? "balanced" as const : "accuracy" as const,
         }
         : {}),
       caseStudy: study,
@@ -611,7 +622,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
 export function deployMetric(
   matching: TaskMatching,
   profileHasBalanced: boolean,
-): "accuracy" | "balancedAccuracy" {
+): AccuracyMetric {
   return matching.imbalanced && matching.fallback.length === 0 && profileHasBalanced
     ? "balancedAccuracy"
     : "accuracy";

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import type { AccuracyMetric } from "../data/metrics.ts";
 import type { ModeledPlatformConfig, PlatformConfig } from "../config/platform.ts";
 import type { ProfileArtifact } from "../profile/artifact.ts";
 import { accuracyObjective } from "../profile/accuracy_predictor.ts";
@@ -46,12 +47,6 @@ export interface ProfilePredictor extends Predictor {
   readonly metric: PredictedMetric;
   /** The profile's Pareto set under `metric`, ready for `search({ pareto })`. */
   readonly pareto: ParetoIndex;
-  /**
-   * On an imbalanced validation split, the front under the balanced-accuracy predictor (its
-   * points' `accuracy` is predicted balanced accuracy); absent otherwise and for profiles
-   * written before it was fitted.
-   */
-  readonly balancedPareto?: ParetoIndex;
 }
 
 /**
@@ -59,7 +54,7 @@ export interface ProfilePredictor extends Predictor {
  * recall) from the profile's balanced-accuracy predictor (imbalanced validation splits only,
  * `lib/profile/balanced_profile.ts`).
  */
-export type PredictedMetric = "accuracy" | "balancedAccuracy";
+export type PredictedMetric = AccuracyMetric;
 
 /** What the artifact does not hold: the network's input, and the platform file it names. */
 export interface ProfilePredictorInput {
@@ -204,25 +199,22 @@ export function profilePredictor(
     energy: `${profile.platform.path}: activeWatts x predicted latency`,
     bytes: "static count from shapes (lib/supernet/cost.ts)",
   };
-  const points = (front: ProfileArtifact["pareto"]["front"]) =>
-    front.map((p) => ({
-      config: parseConfigId(space, p.id),
-      metrics: {
-        accuracy: p.accuracy.value,
-        latencyMs: p.latency.value,
-        energyMj: p.energy.value,
-        bytes: p.weightBytes.value,
-      },
-    }));
+  const front = metric === "balancedAccuracy"
+    ? profile.balanced!.pareto.front
+    : profile.pareto.front;
+  const points = front.map((p) => ({
+    config: parseConfigId(space, p.id),
+    metrics: {
+      accuracy: p.accuracy.value,
+      latencyMs: p.latency.value,
+      energyMj: p.energy.value,
+      bytes: p.weightBytes.value,
+    },
+  }));
   return {
     sources,
     metric,
-    pareto: buildParetoIndex(
-      points(metric === "balancedAccuracy" ? profile.balanced!.pareto.front : profile.pareto.front),
-    ),
-    ...(profile.balanced
-      ? { balancedPareto: buildParetoIndex(points(profile.balanced.pareto.front)) }
-      : {}),
+    pareto: buildParetoIndex(points),
     predict(config: SubnetConfig): Metrics {
       return row((i) => config.choices[i], config.int8 && space.int8);
     },
