@@ -12,6 +12,7 @@ import { writeFileAtomic } from "../util/atomic.ts";
 import { PROVENANCES } from "../report/provenance.ts";
 import { OP_KINDS } from "../config/platform.ts";
 import type { AccuracyFit } from "./accuracy_predictor.ts";
+import type { SpacePareto } from "./pareto_space.ts";
 
 /** Bumped on any incompatible change of the layout below. */
 export const PROFILE_SCHEMA_VERSION = 1;
@@ -148,6 +149,11 @@ export function predictorSection(fit: AccuracyFit): ProfileArtifact["accuracyPre
     quality: fit.quality,
     points: [...fit.points],
   };
+}
+
+/** The artifact's form of a whole-space Pareto front (`pareto`, `balanced.pareto`). */
+export function paretoSection(p: SpacePareto): ProfileArtifact["pareto"] {
+  return { configurations: p.configurations, timingsMs: p.timingsMs, front: [...p.front] };
 }
 
 /** Write a profile atomically (validated first, so a broken profile is never written). */

@@ -20,7 +20,7 @@ import { testBalance } from "../data/balance.ts";
 import type { Rng } from "../util/rng.ts";
 import type { SearchSpace, SubnetConfig } from "../supernet/space.ts";
 import { type AccuracyFit, fitAccuracyPredictor } from "./accuracy_predictor.ts";
-import { predictorSection, type ProfileArtifact } from "./artifact.ts";
+import { paretoSection, predictorSection, type ProfileArtifact } from "./artifact.ts";
 import { type SpacePareto, spacePareto, type SpaceParetoInput } from "./pareto_space.ts";
 
 /** The predictor fitted to balanced accuracy and the front under it. */
@@ -94,10 +94,6 @@ export function balancedProfile(
 export function balancedSection(p: BalancedProfile): NonNullable<ProfileArtifact["balanced"]> {
   return {
     predictor: predictorSection(p.predictor),
-    pareto: {
-      configurations: p.pareto.configurations,
-      timingsMs: p.pareto.timingsMs,
-      front: [...p.pareto.front],
-    },
+    pareto: paretoSection(p.pareto),
   };
 }

@@ -30,6 +30,7 @@ import { sha256Hex } from "../util/hash.ts";
 import { createRng } from "../util/rng.ts";
 import { fitAccuracyPredictor } from "./accuracy_predictor.ts";
 import {
+  paretoSection,
   predictorSection,
   PROFILE_SCHEMA_VERSION,
   type ProfileArtifact,
@@ -436,11 +437,7 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
       : null,
     calibration,
     accuracyPredictor: predictorSection(fit),
-    pareto: {
-      configurations: pareto.configurations,
-      timingsMs: pareto.timingsMs,
-      front: [...pareto.front],
-    },
+    pareto: paretoSection(pareto),
     ...(balanced.kind === "fitted" ? { balanced: balancedSection(balanced.profile) } : {}),
   };
   const counts: PhaseCounts = {
