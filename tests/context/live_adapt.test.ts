@@ -17,10 +17,11 @@ function trace(): string {
   return `name: swing\nworkload: { inferencesPerSecond: 2 }\ntrace:\n${rows.join("\n")}\n`;
 }
 
-Deno.test("adapt CLI: a timeline with fewer switches than steps, measured switches, a plot", async () => {
+/** `adapt` of the swing trace on the tiny profile (then `extra`); its report body. */
+async function adapt(name: string, ...extra: string[]) {
   const path = join(fx.dir, "swing.yaml");
   await Deno.writeTextFile(path, trace());
-  const out = join(fx.dir, "a1");
+  const out = join(fx.dir, name);
   await cli([
     "--out",
     out,
@@ -33,8 +34,13 @@ Deno.test("adapt CLI: a timeline with fewer switches than steps, measured switch
     fx.task,
     "--profile",
     fx.profile,
+    ...extra,
   ]);
-  const body = JSON.parse(await Deno.readTextFile(join(out, "adapt.json"))).body;
+  return JSON.parse(await Deno.readTextFile(join(out, "adapt.json"))).body;
+}
+
+Deno.test("adapt CLI: a timeline with fewer switches than steps, measured switches, a plot", async () => {
+  const body = await adapt("a1");
   const steps = body.timeline.length;
   assert.equal(steps, 8);
   assert.ok(body.totals.switches >= 1, "the initial choice is a switch");
@@ -56,25 +62,7 @@ Deno.test("adapt CLI: a timeline with fewer switches than steps, measured switch
 });
 
 Deno.test("adapt CLI --metric balanced: every step predicts balanced accuracy", async () => {
-  const path = join(fx.dir, "trace-balanced.yaml");
-  await Deno.writeTextFile(path, trace());
-  const out = join(fx.dir, "a-balanced");
-  await cli([
-    "--out",
-    out,
-    "adapt",
-    "--trace",
-    path,
-    "--platform",
-    "host",
-    "--task",
-    fx.task,
-    "--profile",
-    fx.profile,
-    "--metric",
-    "balanced",
-  ]);
-  const body = JSON.parse(await Deno.readTextFile(join(out, "adapt.json"))).body;
+  const body = await adapt("a-balanced", "--metric", "balanced");
   assert.equal(body.accuracyMetric, "balancedAccuracy");
   for (const step of body.timeline) {
     assert.match(step.predicted.accuracy.source, /balanced-accuracy predictor/);

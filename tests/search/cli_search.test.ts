@@ -158,31 +158,33 @@ Deno.test("search CLI: a bad context file is reported with file and line", async
   );
 });
 
+/** `--json search` of the tiny profile on the host, context from flags, then `extra`. */
+const snapshotSearch = (out: string, ...extra: string[]) => [
+  "--out",
+  out,
+  "--json",
+  "search",
+  "--platform",
+  "host",
+  "--task",
+  fx.task,
+  "--profile",
+  fx.profile,
+  "--battery",
+  "80",
+  "--latency-ms",
+  "50",
+  "--storage-mb",
+  "10",
+  "--cpu-share",
+  "0.1",
+  ...extra,
+];
+
 Deno.test("search CLI --export: the evolved model loads, answers, and has its sidecar", async () => {
   const out = join(fx.dir, "s-export");
   const model = join(fx.dir, "chosen.onnx");
-  const text = await cli([
-    "--out",
-    out,
-    "--json",
-    "search",
-    "--platform",
-    "host",
-    "--task",
-    fx.task,
-    "--profile",
-    fx.profile,
-    "--battery",
-    "80",
-    "--latency-ms",
-    "50",
-    "--storage-mb",
-    "10",
-    "--cpu-share",
-    "0.1",
-    "--export",
-    model,
-  ]);
+  const text = await cli(snapshotSearch(out, "--export", model));
   const body = JSON.parse(text);
   assert.equal(body.export.path, model);
   const sidecar = JSON.parse(await Deno.readTextFile(`${model}.json`));
@@ -203,29 +205,7 @@ Deno.test("search CLI --metric balanced: predicts and verifies balanced accuracy
   // tiny's data is sensor's: the validation split is imbalanced, so the profile has a
   // balanced-accuracy predictor and its front.
   assert.ok(fx.artifact.balanced, "the tiny profile has a balanced-accuracy predictor");
-  const args = (out: string, metric: string) => [
-    "--out",
-    out,
-    "--json",
-    "search",
-    "--platform",
-    "host",
-    "--task",
-    fx.task,
-    "--profile",
-    fx.profile,
-    "--battery",
-    "80",
-    "--latency-ms",
-    "50",
-    "--storage-mb",
-    "10",
-    "--cpu-share",
-    "0.1",
-    "--metric",
-    metric,
-    "--verify",
-  ];
+  const args = (out: string, metric: string) => snapshotSearch(out, "--metric", metric, "--verify");
   const body = JSON.parse(await cli(args(join(fx.dir, "s-balanced"), "balanced")));
   assert.equal(body.accuracyMetric, "balancedAccuracy");
   assert.match(body.predicted.accuracy.source, /balanced-accuracy predictor/);
