@@ -24,6 +24,8 @@ import { LOW_RANK_TRAININGS } from "../../lib/supernet/train_graph.ts";
 import { createSearchSpace, spaceSize } from "../../lib/supernet/mod.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
 import { saveWeightStore } from "../../lib/supernet/weights_io.ts";
+import { openTeacher } from "../../lib/supernet/teacher.ts";
+import { readModelFile } from "../../lib/onnx/file.ts";
 import { interruptedError, withInterrupt } from "../interrupt.ts";
 import { parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber } from "../options.ts";
 import { loadTaskData, resolveHyper } from "./task_data.ts";
@@ -156,6 +158,11 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       0,
     )
     .option(
+      "--teacher <model.onnx>",
+      "distil the students from this trained model's inference logits (e.g. the backbone " +
+        "trained alone, exported with `adaspring export`) instead of the largest's in-place ones",
+    )
+    .option(
       "--reorder-channels",
       "sort every channel space by importance (L1 norm) after each epoch, so width scaling " +
         "keeps the most important channels",
@@ -180,6 +187,12 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         opts.limit,
       );
       const space = createSearchSpace(config);
+      const teacher = opts.teacher === undefined ? undefined : await openTeacher(
+        (await readModelFile(opts.teacher)).bytes,
+        data.inputShape,
+        data.classes.length,
+        opts.teacher,
+      );
       const hyper = {
         ...resolveHyper(config.training, { ...opts, optimizer: undefined }),
         random: opts.random,
@@ -193,6 +206,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         distillTemperature: opts.distillTemperature,
         distillAlpha: opts.distillAlpha,
         featureDistill: opts.featureDistill,
+        ...(teacher ? { teacher: { model: teacher.source, sha256: teacher.identity } } : {}),
       };
       const io = { inputChannels: data.inputShape[0], numClasses: data.classes.length };
       const store = createWeightStore(space, io, seed);
@@ -210,6 +224,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
       const last = { tenth: -1 };
       const result = await withInterrupt("train-supernet", (signal) =>
         trainSupernet({
+          ...(teacher ? { teacher } : {}),
           space,
           store,
           data: { inputShape: data.inputShape, train, val, key: `${data.checksum}|${opts.limit}` },
@@ -246,7 +261,7 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
             const line = progressLine(p, last);
             if (line) console.error(line);
           },
-        }));
+        })).finally(() => teacher?.close());
       if (result.interrupted) throw await interruptedError("train-supernet", dir);
       result.best.origin = `ensemble-trained (${SRC}, best epoch ${result.bestEpoch} of ` +
         `${hyper.epochs}, seed ${seed}, ${train.y.length} training samples)`;
@@ -265,8 +280,11 @@ export function registerTrainSupernetCommand(program: Command<[], Globals>): voi
         hyperParameters: hyper,
         backend,
         workers: opts.workers,
-        lowRankTraining: "straight-through: low-rank blocks train the shared conv weight as a " +
-          "plain conv with their own BN (lib/supernet/train_graph.ts)",
+        lowRankTraining: hyper.lowRankTraining === "projected"
+          ? "projected: low-rank blocks train through their rank-r projection of the shared " +
+            "conv weight (lib/supernet/train_graph.ts)"
+          : "straight-through: low-rank blocks train the shared conv weight as a plain conv " +
+            "with their own BN (lib/supernet/train_graph.ts)",
         resumedFromEpoch: result.resumedFromEpoch,
         steps: result.steps,
         sessionsBuilt: result.sessionsBuilt,

@@ -43,6 +43,13 @@ const SUPERNET_OPTIONALS = {
       "weight of in-place distillation from the largest vs the labels in each student's loss " +
         "(train-supernet --distill-alpha); absent: 0.5",
     ),
+  teacher: z.enum(["backbone"]).optional()
+    .describe(
+      "backbone: Once-for-All's order, the backbone baseline (trained alone first) starts the " +
+        "shared weights of the largest configuration and is the fixed teacher every student " +
+        "distils from (train-supernet --teacher); its training time is counted in the " +
+        "supernet's; absent: in-place distillation from the largest, from scratch",
+    ),
   classBalanced: z.boolean().optional()
     .describe("class-balanced batches (train-supernet --class-balanced); absent: off"),
   classBalancePower: z.number().min(0).max(1).optional()

@@ -391,6 +391,12 @@ export function supernetExtras(sn: Partial<SupernetSettings>): string {
       }`,
     );
   }
+  if (sn.teacher === "backbone") {
+    parts.push(
+      "the backbone trained alone as the fixed teacher and the largest's starting weights " +
+        "(its training counted in the supernet's)",
+    );
+  }
   if (sn.largestOnlyEpochs) {
     parts.push(`the largest alone for the first ${sn.largestOnlyEpochs} epoch(s)`);
   }
@@ -514,8 +520,9 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
     out.push(
       `Data: ${t.dataset.provenance}; ${t.dataset.samples.train} / ${t.dataset.samples.val} / ` +
         `${t.dataset.samples.test} train / val / test samples. Supernet: ${t.supernet.epochs} ` +
-        `epoch(s), ${t.supernet.trainSeconds.toFixed(0)} s of training (measured), ` +
-        `${t.supernet.trainFlops.toExponential(2)} training FLOPs (modeled).`,
+        `epoch(s), ${t.supernet.trainTime.value.toFixed(0)} s of training (measured` +
+        `${t.supernet.teacher ? `; ${t.supernet.trainTime.source}` : ""}), ` +
+        `${t.supernet.trainFlopsFigure.value.toExponential(2)} training FLOPs (modeled).`,
       "",
     );
     for (const sk of t.baselinesSkipped) out.push(`- ${sk.kind} not run: ${sk.unavailable}`);

@@ -11,7 +11,7 @@ import { parseConfigId } from "../supernet/config_id.ts";
 import type { SupernetModels } from "./measure.ts";
 import type { AloneStage } from "./stage_alone.ts";
 import type { BaselineResult } from "./stage_baselines.ts";
-import type { SupernetStage } from "./stage_supernet.ts";
+import { supernetCost, type SupernetStage } from "./stage_supernet.ts";
 import type { EvalTask } from "./task_setup.ts";
 
 /** Where a test accuracy comes from. */
@@ -482,11 +482,15 @@ export async function compareShared(
       sum(baselines.filter((b) => b.kind !== "magnitude-prune")),
       "sum of these baselines' own training (fine-tuning counted, the backbone once)",
     ),
-    supernetTrainTime: measuredHere(sn.trainSeconds, "s", "ensemble training of the supernet"),
+    supernetTrainTime: measuredHere(
+      supernetCost(sn).seconds,
+      "s",
+      `the supernet's ${supernetCost(sn).note}`,
+    ),
     ...(extra.length === 0 ? {} : {
       supernetSeeds,
       extraSupernetsTrainTime: measuredHere(
-        extra.reduce((a, e) => a + e.stage.trainSeconds, 0),
+        extra.reduce((a, e) => a + supernetCost(e.stage).seconds, 0),
         "s",
         `ensemble training of supernets 1 to ${extra.length} (seeds ${
           supernetSeeds.slice(1).join(", ")

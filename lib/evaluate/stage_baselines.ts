@@ -77,17 +77,20 @@ export async function baselinesStage(
 ): Promise<{ results: BaselineResult[]; skipped: BaselineSkipped[] }> {
   const dir = join(t.dir, "baselines");
   await stampInputs(dir, { baselines: baselineBudget(suite, t.config.name) });
-  const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
-  const fresh = () => createWeightStore(t.space, io, t.seed + 1);
   const specs = handCraftedBaselines(t.space, { sparsity: suite.baselines.sparsity });
   const results: BaselineResult[] = [];
   const skipped: BaselineSkipped[] = [];
-  const backbonePath = join(dir, "backbone.weights.json");
   let backbone: WeightStore | null = null;
-  const loadBackbone = async () => backbone ??= await loadWeightStore(backbonePath, t.space, io);
+  const loadBackbone = async () => backbone ??= (await backboneStage(t, suite)).store;
   for (const spec of specs) {
     if (spec.config === null) {
       skipped.push({ kind: spec.kind, label: spec.label, unavailable: spec.unavailable! });
+      continue;
+    }
+    if (spec.kind === "backbone") {
+      const b = await backboneStage(t, suite);
+      backbone = b.store;
+      results.push(b.result);
       continue;
     }
     const summaryPath = join(dir, `${spec.kind}.json`);
@@ -97,15 +100,47 @@ export async function baselinesStage(
       continue;
     }
     t.log(`  baseline: ${spec.kind} (${spec.label})`);
-    const r = await trainBaseline(t, suite, spec, fresh, loadBackbone);
-    if (spec.kind === "backbone") {
-      backbone = storeWithWeights(fresh(), r.trained!.weights, "backbone trained alone");
-      await saveWeightStore(backbone, backbonePath);
-    }
+    const r = await trainBaseline(t, suite, spec, freshStore(t), loadBackbone);
     await writeStage(summaryPath, r.result);
     results.push(r.result);
   }
   return { results, skipped };
+}
+
+/** A weight store of `t`'s space with the baselines' initialization (seed + 1). */
+function freshStore(t: EvalTask): () => WeightStore {
+  const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
+  return () => createWeightStore(t.space, io, t.seed + 1);
+}
+
+/**
+ * The backbone baseline of `t` (trained from scratch, or read back) and its trained weights as
+ * a store of the task's space (`baselines/backbone.weights.json`): what the fine-tuned and
+ * quantized baselines start from, and the supernet's teacher where the suite asks for one.
+ */
+export async function backboneStage(
+  t: EvalTask,
+  suite: SuiteConfig,
+): Promise<{ result: BaselineResult; store: WeightStore }> {
+  const dir = join(t.dir, "baselines");
+  await stampInputs(dir, { baselines: baselineBudget(suite, t.config.name) });
+  const io = { inputChannels: t.data.inputShape[0], numClasses: t.data.classes.length };
+  const storePath = join(dir, "backbone.weights.json");
+  const summaryPath = join(dir, "backbone.json");
+  const done = await readStage<BaselineResult>(summaryPath);
+  if (done) return { result: done, store: await loadWeightStore(storePath, t.space, io) };
+  const spec = handCraftedBaselines(t.space, { sparsity: suite.baselines.sparsity })
+    .find((b) => b.kind === "backbone")!;
+  t.log(`  baseline: ${spec.kind} (${spec.label})`);
+  const fresh = freshStore(t);
+  const r = await trainBaseline(t, suite, spec, fresh, () => {
+    throw new Error("the backbone is trained from scratch");
+  });
+  const store = storeWithWeights(fresh(), r.trained!.weights, "backbone trained alone");
+  // The store before the summary: a summary on disk means both are there.
+  await saveWeightStore(store, storePath);
+  await writeStage(summaryPath, r.result);
+  return { result: r.result, store };
 }
 
 /** The trainer options every configuration trained alone shares: the task's own recipe. */

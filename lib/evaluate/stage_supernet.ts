@@ -12,10 +12,17 @@ import { badInput } from "../errors.ts";
 import { artifactName, runProfile, weightsIdentity } from "../profile/run.ts";
 import { type ProfileArtifact, readProfile } from "../profile/artifact.ts";
 import { DEFAULT_DISTILL, trainSupernet } from "../supernet/ensemble.ts";
-import { createWeightStore, type WeightStore } from "../supernet/weights.ts";
+import { createWeightStore, markUpdated, type WeightStore } from "../supernet/weights.ts";
 import { loadWeightStore, saveWeightStore } from "../supernet/weights_io.ts";
 import { subnetCost } from "../supernet/cost.ts";
 import { largestConfig, smallestConfig } from "../supernet/extremes.ts";
+import { deriveSubnetWeights } from "../supernet/derive.ts";
+import { planSubnet } from "../supernet/plan.ts";
+import type { SearchSpace } from "../supernet/space.ts";
+import { openTeacher } from "../supernet/teacher.ts";
+import { backboneStage } from "./stage_baselines.ts";
+import { copyStore } from "../supernet/ensemble_checkpoint.ts";
+import { copySlice } from "../supernet/slice.ts";
 import { type EvalTask, readStage, stampInputs, writeStage } from "./task_setup.ts";
 
 /** What the supernet stage records. */
@@ -36,6 +43,41 @@ export interface SupernetStage {
   readonly trainFlops: number;
   readonly bestEpoch: number;
   readonly bestScore: number;
+  /**
+   * The fixed teacher (suite `teacher: backbone`): the backbone baseline, which also started
+   * the largest configuration's shared weights; its training time is part of the supernet's
+   * cost (`trainSeconds` does not include it).
+   */
+  readonly teacher?: {
+    readonly kind: "backbone";
+    readonly modelPath: string;
+    readonly trainSeconds: number;
+    readonly trainFlops: number;
+  };
+}
+
+/**
+ * A supernet's training cost: its ensemble training, plus its fixed teacher's own training
+ * where it has one (the teacher is trained for it, so it is part of the supernet's cost).
+ *
+ * @example
+ * ```ts
+ * import { supernetCost } from "./stage_supernet.ts";
+ * const c = supernetCost({ trainSeconds: 100, trainFlops: 1e9, epochs: 8 });
+ * console.assert(c.seconds === 100 && c.flops === 1e9);
+ * ```
+ */
+export function supernetCost(
+  sn: Pick<SupernetStage, "trainSeconds" | "trainFlops" | "epochs" | "teacher">,
+): { seconds: number; flops: number; note: string } {
+  const own = `ensemble training, ${sn.epochs} epoch(s)`;
+  if (!sn.teacher) return { seconds: sn.trainSeconds, flops: sn.trainFlops, note: own };
+  return {
+    seconds: sn.trainSeconds + sn.teacher.trainSeconds,
+    flops: sn.trainFlops + sn.teacher.trainFlops,
+    note: `${own}, plus its teacher's (the backbone trained alone, ` +
+      `${sn.teacher.trainSeconds.toFixed(0)} s)`,
+  };
 }
 
 /**
@@ -84,12 +126,15 @@ export async function supernetStage(
     return { stage: done, store: await loadWeightStore(done.weightsPath, t.space, io) };
   }
   const tc = t.config.training;
-  const store = createWeightStore(t.space, io, run.seed);
+  const teacher = sn.teacher === "backbone" ? await backboneTeacher(t, suite) : undefined;
+  const fresh = createWeightStore(t.space, io, run.seed);
+  const store = teacher ? teacher.init(fresh) : fresh;
   const random = sn.random;
   const resume = await exists(join(dir, "last.ckpt"));
   const t0 = performance.now();
   let lastLog = 0;
   const r = await trainSupernet({
+    ...(teacher ? { teacher: teacher.model } : {}),
     space: t.space,
     store,
     data: { inputShape: t.data.inputShape, train: t.train, val: t.val, key: t.calibration.key },
@@ -126,7 +171,7 @@ export async function supernetStage(
         );
       }
     },
-  });
+  }).finally(() => teacher?.model.close());
   if (r.interrupted) throw new Error("supernet training was interrupted");
   r.best.origin = `ensemble-trained by adaspring evaluate (suite ${suite.name}, ` +
     `${sn.epochs} epochs, seed ${run.seed}, ${t.train.y.length} training samples)`;
@@ -151,12 +196,63 @@ export async function supernetStage(
     configsPerStep: 2 + random,
     steps: r.steps,
     batchSize: tc.batchSize,
-    trainFlops: 3 * samples * (big + small + random * (big + small) / 2),
+    // With a fixed teacher, one more forward of the largest per sample (its logits).
+    trainFlops: 3 * samples * (big + small + random * (big + small) / 2) +
+      (teacher ? samples * big : 0),
     bestEpoch: r.bestEpoch,
     bestScore: r.bestScore,
+    ...(teacher ? { teacher: teacher.stage } : {}),
   };
   await writeStage(summaryPath, stage);
   return { stage, store: await loadWeightStore(weightsPath, t.space, io) };
+}
+
+/**
+ * A copy of `fresh` whose largest configuration's slices hold `teacher`'s weights (a store of
+ * the same space holding the trained backbone); every other weight (depthwise, fire, the
+ * low-rank BN) keeps `fresh`'s initialization.
+ */
+export function startFromTeacher(
+  fresh: WeightStore,
+  teacher: WeightStore,
+  space: SearchSpace,
+): WeightStore {
+  const out = copyStore(
+    fresh,
+    `${fresh.origin}, largest configuration from the backbone trained alone`,
+  );
+  const plan = planSubnet(space, largestConfig(space), teacher.shape);
+  for (const t of deriveSubnetWeights(teacher, plan).tensors.values()) {
+    if (t.source.derived === null) copySlice(out, teacher, t.source);
+  }
+  markUpdated(out);
+  return out;
+}
+
+/**
+ * The backbone baseline as the supernet's fixed teacher (trained first if it is not yet): its
+ * model, and how it starts a fresh store (the largest configuration's slices take the trained
+ * backbone's weights; the other operators' weights keep the supernet seed's initialization).
+ */
+async function backboneTeacher(t: EvalTask, suite: SuiteConfig) {
+  const { result, store: backbone } = await backboneStage(t, suite);
+  const bytes = await Deno.readFile(result.modelPath);
+  const model = await openTeacher(
+    bytes,
+    t.data.inputShape,
+    t.data.classes.length,
+    result.modelPath,
+  );
+  return {
+    model,
+    init: (fresh: WeightStore) => startFromTeacher(fresh, backbone, t.space),
+    stage: {
+      kind: "backbone" as const,
+      modelPath: result.modelPath,
+      trainSeconds: result.trainSeconds,
+      trainFlops: result.trainFlops,
+    },
+  };
 }
 
 async function exists(path: string): Promise<boolean> {

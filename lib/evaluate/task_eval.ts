@@ -37,7 +37,13 @@ import { type HostLatency, measureInterleaved, SupernetModels } from "./measure.
 import { compareSearches, type SearchComparison } from "./on_demand.ts";
 import { type Comparison, comparisonOf, summarizeRatios } from "./ratios.ts";
 import { type BaselineResult, type BaselineSkipped, baselinesStage } from "./stage_baselines.ts";
-import { profileStage, supernetRun, type SupernetStage, supernetStage } from "./stage_supernet.ts";
+import {
+  profileStage,
+  supernetCost,
+  supernetRun,
+  type SupernetStage,
+  supernetStage,
+} from "./stage_supernet.ts";
 import { aloneStage } from "./stage_alone.ts";
 import { type EvalTask, readStage, writeStage } from "./task_setup.ts";
 import {
@@ -488,9 +494,9 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         m.model.testSamples,
         m.model.bytes.length,
         {
-          seconds: sn.trainSeconds,
-          flops: sn.trainFlops,
-          note: "the supernet's ensemble training, shared by every configuration",
+          seconds: supernetCost(sn).seconds,
+          flops: supernetCost(sn).flops,
+          note: `the supernet's ${supernetCost(sn).note}, shared by every configuration`,
         },
         null,
       );
@@ -590,12 +596,15 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     },
     supernet: {
       ...sn,
-      trainTime: measuredHere(sn.trainSeconds, "s", `ensemble training, ${sn.epochs} epoch(s)`),
+      trainTime: measuredHere(supernetCost(sn).seconds, "s", supernetCost(sn).note),
       trainFlopsFigure: modeled(
-        sn.trainFlops,
+        supernetCost(sn).flops,
         "FLOP",
         "3 x forward FLOPs x samples x configurations per step (random ones as the mean of " +
-          "the largest and smallest)",
+          "the largest and smallest)" +
+          (sn.teacher
+            ? ", plus the teacher's forward per sample and the teacher's own training"
+            : ""),
       ),
     },
     baselinesSkipped: skipped,

@@ -46,6 +46,7 @@ import {
 import { largestConfig, smallestConfig } from "./extremes.ts";
 import { reorderDuringTraining } from "./reorder.ts";
 import type { SearchSpace } from "./space.ts";
+import type { FixedTeacher } from "./teacher.ts";
 import type { WeightStore } from "./weights.ts";
 
 /** The distillation train-supernet and evaluate use unless told otherwise. */
@@ -117,6 +118,12 @@ export interface SupernetTrainOptions {
    * fire) learn features the following blocks and the shared head can read.
    */
   readonly featureDistill?: number;
+  /**
+   * A fixed, trained teacher (`teacher.ts`; absent: in-place distillation from the largest):
+   * the students distil from its inference logits. Its identity is recorded in checkpoints.
+   * Once-for-All also starts the shared weights from the teacher's: pass such a `store`.
+   */
+  readonly teacher?: Pick<FixedTeacher, "run" | "identity">;
   /**
    * Channel importance ordering during training (default false): after every epoch each
    * channel space is sorted by the L1 norm of its creating conv (`reorder.ts`), with the
@@ -295,6 +302,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     sampling,
     distill: o.distill,
     ...(o.featureDistill ? { featureDistill: o.featureDistill } : {}),
+    ...(o.teacher ? { teacher: o.teacher.identity } : {}),
     ...(o.reorderChannels ? { reorderChannels: true } : {}),
     ...((o.configSteps ?? 1) !== 1 ? { configSteps: o.configSteps } : {}),
     ...(o.lowRankTraining === "projected" ? { lowRankTraining: "projected" } : {}),
@@ -328,6 +336,7 @@ export async function trainSupernet(o: SupernetTrainOptions): Promise<SupernetTr
     buffer: createGradientBuffer(store, o.gradientReduction),
     distill: o.distill,
     featureDistill: o.featureDistill ?? 0,
+    ...(o.teacher ? { teacher: o.teacher.run } : {}),
   };
   let interrupted = false, trainSeconds = 0, trainedSamples = 0;
   try {

@@ -5,7 +5,8 @@
  * 1. the largest configuration is trained on the labels (cross-entropy) and its training-mode
  *    logits on the batch become the teacher signal;
  * 2. the smallest and `n` sampled configurations are trained by distillation from those logits
- *    (`alpha * T^2 KL + (1 - alpha) * CE`, lib/train's distillation loss);
+ *    (`alpha * T^2 KL + (1 - alpha) * CE`, lib/train's distillation loss), or from a fixed,
+ *    trained teacher's inference logits on the batch (`teacher.ts`) where one is given;
  * 3. every configuration's gradients are summed per shared store slice into a store-shaped
  *    buffer, then ONE optimizer step updates the store and {@link markUpdated} records it.
  *
@@ -23,6 +24,7 @@ import type { TensorData } from "../onnx/types.ts";
 import type { LossSpec } from "../train/loss.ts";
 import type { Optimizer, Param } from "../train/optimizer.ts";
 import type { Rng } from "../util/rng.ts";
+import type { BatchRunner } from "./export.ts";
 import { sampleConfig } from "./enumerate.ts";
 import { largestConfig, smallestConfig } from "./extremes.ts";
 import type { SessionCache, TrainingSession } from "./ensemble_sessions.ts";
@@ -466,6 +468,11 @@ export interface EnsembleContext {
    * also matches every block's output to the largest's first channels (mean squared error).
    */
   readonly featureDistill?: number;
+  /**
+   * A fixed, trained teacher (`teacher.ts`): the students distil from its inference logits on
+   * the batch instead of the largest's training-mode logits; absent: in-place distillation.
+   */
+  readonly teacher?: BatchRunner;
 }
 
 /** Losses of one step (the largest's on labels, the others' distillation losses). */
@@ -476,8 +483,8 @@ export interface StepReport {
 }
 
 /**
- * One sandwich-rule step: the largest (teacher, cross-entropy), then each of `students`
- * (distillation), gradients summed (or averaged, see {@link GradientReduction}), one optimizer
+ * One sandwich-rule step: the largest (cross-entropy), then each of `students` (distillation
+ * from the largest's logits, or from the fixed teacher's where the context has one), gradients summed (or averaged, see {@link GradientReduction}), one optimizer
  * step at `lr`, store marked updated.
  *
  * @throws {AdaspringError} (bad input) when a loss is not finite (the learning rate is too high).
@@ -496,10 +503,13 @@ export async function ensembleStep(
   const teacher = await ctx.cache.get(largest, ce, fd > 0 ? { expose: true } : undefined);
   const top = await runConfig(teacher, ctx.store, batch);
   accumulate(ctx.buffer, teacher, top);
+  const target = ctx.teacher && students.length > 0
+    ? await ctx.teacher(batch.x, batch.y.length)
+    : top.logits;
   const runs: ConfigRun[] = [];
   for (const c of students) {
     const s = await ctx.cache.get(c, kd, fd > 0 ? { weight: fd } : undefined);
-    const r = await runConfig(s, ctx.store, batch, top.logits, top.features);
+    const r = await runConfig(s, ctx.store, batch, target, top.features);
     accumulate(ctx.buffer, s, r);
     runs.push(r);
   }

@@ -98,3 +98,33 @@ export function addToSlice(
     for (let j = 0; j < span; j++) data[to + j] += scale * delta[from + j];
   }
 }
+
+/**
+ * Copies slice `s` of `from` into the same slice of `to` (two stores of one layout), exactly.
+ *
+ * @example
+ * ```ts
+ * import { copySlice, readSlice } from "./slice.ts";
+ * const store = (v: number[]) => ({ task: "t", shape: { inputChannels: 1, numClasses: 1 },
+ *   origin: "", revision: 0,
+ *   tensors: new Map([["w", { shape: [2, 2], data: new Float32Array(v) }]]) });
+ * const a = store([1, 2, 3, 4]), b = store([0, 0, 0, 0]);
+ * copySlice(b, a, { tensor: "w", rows: [1, 2], cols: null, derived: null });
+ * console.assert(readSlice(b, { tensor: "w", rows: [0, 2], cols: null, derived: null })
+ *   .join() === "0,0,3,4");
+ * ```
+ */
+export function copySlice(to: WeightStore, from: WeightStore, s: StoreSlice): void {
+  const { inner, width } = check(to, s);
+  check(from, s);
+  const dst = storeTensor(to, s.tensor).data, src = storeTensor(from, s.tensor).data;
+  if (dst.length !== src.length) {
+    throw new AdaspringError(`${s.tensor}: the two stores hold tensors of different sizes`);
+  }
+  const [c0, c1] = s.cols ?? [0, 1];
+  const span = (c1 - c0) * inner;
+  for (let r = s.rows[0]; r < s.rows[1]; r++) {
+    const at = (r * width + c0) * inner;
+    dst.set(src.subarray(at, at + span), at);
+  }
+}

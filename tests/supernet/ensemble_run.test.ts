@@ -14,6 +14,10 @@ import { type SupernetTrainOptions, trainSupernet } from "../../lib/supernet/ens
 import { createSearchSpace } from "../../lib/supernet/space.ts";
 import { createWeightStore } from "../../lib/supernet/weights.ts";
 import { loadWeightStore } from "../../lib/supernet/weights_io.ts";
+import { AdaspringError } from "../../lib/errors.ts";
+import { exportSubnet } from "../../lib/supernet/export.ts";
+import { largestConfig } from "../../lib/supernet/extremes.ts";
+import { modelKey } from "../../lib/runtime/cache.ts";
 
 // Named mnist with the shipped dataset section, so the prepared-data cache is shared.
 const TASK = `name: mnist
@@ -253,6 +257,50 @@ Deno.test("train-supernet --largest-only-epochs: the first epochs train the larg
       /setting|differ/i,
     );
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train-supernet --teacher: distils from the model given, recorded by path and hash; a missing file is bad input", async () => {
+  const dir = await Deno.makeTempDir();
+  const log = console.log, err = console.error;
+  try {
+    const path = `${dir}/task.yaml`;
+    await Deno.writeTextFile(path, TASK);
+    const space = createSearchSpace((await loadTaskConfig(path)).config);
+    const teacher = exportSubnet(
+      createWeightStore(space, { inputChannels: 1, numClasses: 10 }, 7),
+      space,
+      largestConfig(space),
+      { inputShape: [1, 28, 28] },
+    );
+    await Deno.writeFile(`${dir}/teacher.onnx`, teacher.bytes);
+    const run = (out: string, model: string) => {
+      const p = new Command("adaspring").option("--seed <n>", "seed", parseSeed)
+        .option("--out <dir>", "run dir").option("--json", "json").exitOverride();
+      registerTrainSupernetCommand(p);
+      return p.parseAsync(
+        ["--out", out, "train-supernet", "--task", path, "--epochs", "1", "--limit", "64"]
+          .concat(["--random", "1", "--watch", "1", "--teacher", model]),
+        { from: "user" },
+      );
+    };
+    console.log = () => {};
+    console.error = () => {};
+    await run(`${dir}/cli`, `${dir}/teacher.onnx`);
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/cli/train-supernet.json`));
+    assert.deepEqual(report.body.hyperParameters.teacher, {
+      model: `${dir}/teacher.onnx`,
+      sha256: await modelKey(teacher.bytes),
+    });
+    await assert.rejects(
+      () => run(`${dir}/cli2`, `${dir}/missing.onnx`),
+      (e: Error) =>
+        e instanceof AdaspringError && /missing\.onnx: model file not found/.test(e.message),
+    );
+  } finally {
+    console.log = log;
+    console.error = err;
     await Deno.remove(dir, { recursive: true });
   }
 });
