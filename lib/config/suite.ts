@@ -91,7 +91,18 @@ export const suiteSchema = z.strictObject({
       .describe("data-parallel workers (train-supernet --workers); must divide the batch size"),
     ...SUPERNET_OPTIONALS,
   }),
-  supernetByTask: z.record(z.string().min(1), z.strictObject(SUPERNET_OPTIONALS)).optional()
+  supernetByTask: z.record(
+    z.string().min(1),
+    z.strictObject({
+      ...SUPERNET_OPTIONALS,
+      epochs: positiveInt().optional()
+        .describe(
+          "the task's supernet epochs, over supernet.epochs and epochsByTask (its baselines " +
+            "and alone runs keep theirs): e.g. a supernet trained for about the time its " +
+            "spanning configurations take alone; the report gives both training times",
+        ),
+    }),
+  ).optional()
     .describe(
       "per-task overrides of the supernet's optional settings, by task name (e.g. sensor: " +
         "{classBalanced: true, classBalancePower: 0.5}); the task's supernet and profile " +
@@ -175,8 +186,8 @@ export function supernetSettingsFor(
   const defined = Object.entries(over ?? {}).filter(([, v]) => v !== undefined);
   return {
     ...suite.supernet,
-    ...Object.fromEntries(defined),
     ...(epochs === undefined ? {} : { epochs }),
+    ...Object.fromEntries(defined),
   };
 }
 

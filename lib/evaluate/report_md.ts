@@ -372,8 +372,11 @@ function table(head: string[], rows: (string | number)[][]): string {
 }
 
 /** The supernet's optional settings that are on, each as ", what it does". */
-export function supernetExtras(sn: Partial<SupernetSettings>): string {
+export function supernetExtras(sn: Partial<SupernetSettings>, perTask = false): string {
   const parts: string[] = [];
+  if (perTask && sn.epochs !== undefined) {
+    parts.push(`the supernet ${sn.epochs} epoch(s), unlike its baselines and alone runs`);
+  }
   if (sn.featureDistill) parts.push(`feature distillation ${sn.featureDistill}`);
   if (sn.reorderChannels) parts.push("channels reordered each epoch");
   if (sn.distillAlpha !== undefined) parts.push(`distillation weight ${sn.distillAlpha}`);
@@ -409,7 +412,7 @@ export function supernetExtras(sn: Partial<SupernetSettings>): string {
 /** `supernetByTask` in words: "; for sensor: class-balanced batches ...". */
 function perTaskSupernet(s: SuiteConfig): string {
   return Object.entries(s.supernetByTask ?? {}).map(([task, over]) => {
-    const extras = supernetExtras(over).slice(2);
+    const extras = supernetExtras(over, true).slice(2);
     return `; for ${task}: ${extras || "the suite's settings"}`;
   }).join("");
 }
@@ -417,7 +420,9 @@ function perTaskSupernet(s: SuiteConfig): string {
 /** `epochsByTask` in words: "; sound: 16 epoch(s) for its supernet, baselines and alone runs". */
 function perTaskEpochs(s: SuiteConfig): string {
   return Object.entries(s.epochsByTask ?? {}).map(([task, epochs]) =>
-    `; ${task}: ${epochs} epoch(s) for its supernet, baselines and alone runs`
+    s.supernetByTask?.[task]?.epochs === undefined
+      ? `; ${task}: ${epochs} epoch(s) for its supernet, baselines and alone runs`
+      : `; ${task}: ${epochs} epoch(s) for its baselines and alone runs`
   ).join("");
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { supernetExtras } from "../../lib/evaluate/report_md.ts";
 import { join } from "node:path";
 import {
   baselineSettingsFor,
@@ -93,9 +94,9 @@ Deno.test("supernetByTask: a task's optional settings override the suite's; stri
     "classBalancePower",
     "classBalanced",
   ]);
-  // Epochs are the suite's for every task (baselines train for the same epochs).
+  // A task's supernet epochs may differ from its alone runs' (see the test below), never be 0.
   await assert.rejects(
-    loadSuiteConfig(await write("epochs", "{ sensor: { epochs: 3 } }")),
+    loadSuiteConfig(await write("epochs", "{ sensor: { epochs: 0 } }")),
     /supernetByTask\.sensor.*epochs/s,
   );
   await assert.rejects(
@@ -154,6 +155,27 @@ Deno.test("epochsByTask: the task's supernet, baselines and alone runs train for
       return true;
     },
   );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("supernetByTask epochs: the task's supernet only, over epochsByTask; the report says so", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "longer.yaml");
+  await Deno.writeTextFile(
+    path,
+    "name: longer\ntasks: [mnist, sound]\nplatforms: [host]\nsupernet: { epochs: 8 }\n" +
+      "supernetByTask: { sound: { epochs: 32 } }\nepochsByTask: { sound: 16 }\n" +
+      "baselines: { epochs: 8, finetuneEpochs: 1 }\n",
+  );
+  const s = (await loadSuiteConfig(path)).config;
+  assert.equal(supernetSettingsFor(s, "sound").epochs, 32);
+  assert.equal(baselineSettingsFor(s, "sound").epochs, 16);
+  assert.equal(supernetSettingsFor(s, "mnist").epochs, 8);
+  assert.match(
+    supernetExtras({ epochs: 32 }, true),
+    /^, the supernet 32 epoch\(s\), unlike its baselines and alone runs$/,
+  );
+  assert.equal(supernetExtras({ epochs: 32 }), "", "the suite's own epochs are said elsewhere");
   await Deno.remove(dir, { recursive: true });
 });
 
