@@ -202,6 +202,7 @@ async function extraSupernets(
 export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<TaskEvaluation> {
   t.log(`[${t.config.name}] supernet`);
   const { stage: sn, store } = await supernetStage(t, suite);
+  const snCost = supernetCost(sn);
   t.log(`[${t.config.name}] profiles`);
   const profiles = await profileStage(t, suite, sn.weightsPath);
   t.log(`[${t.config.name}] baselines`);
@@ -493,11 +494,7 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
         m.model.testBalancedAccuracy,
         m.model.testSamples,
         m.model.bytes.length,
-        {
-          seconds: supernetCost(sn).seconds,
-          flops: supernetCost(sn).flops,
-          note: `the supernet's ${supernetCost(sn).note}, shared by every configuration`,
-        },
+        { ...snCost, note: `the supernet's ${snCost.note}, shared by every configuration` },
         null,
       );
       rows.push(ada);
@@ -596,9 +593,9 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
     },
     supernet: {
       ...sn,
-      trainTime: measuredHere(supernetCost(sn).seconds, "s", supernetCost(sn).note),
+      trainTime: measuredHere(snCost.seconds, "s", snCost.note),
       trainFlopsFigure: modeled(
-        supernetCost(sn).flops,
+        snCost.flops,
         "FLOP",
         "3 x forward FLOPs x samples x configurations per step (random ones as the mean of " +
           "the largest and smallest)" +
