@@ -11,6 +11,8 @@ import { encodeModel } from "../onnx/proto/encode.ts";
 import type { TensorData } from "../onnx/types.ts";
 import { type Figure, measuredHere, modeled } from "../report/provenance.ts";
 import { createSession } from "../runtime/session.ts";
+import type { Session } from "../runtime/types.ts";
+import { badInput } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { formatConfigId } from "./config_id.ts";
 import { subnetCost } from "./cost.ts";
@@ -99,6 +101,25 @@ export async function checkInRuntime(
 /** Runs one batch of a model: `[count, ...inputShape]` in, logits out. */
 export type BatchRunner = (x: Float32Array, count: number) => Promise<Float32Array>;
 
+/**
+ * A {@link BatchRunner} over a session of an adaspring model (input `input`, output `logits`);
+ * a model without a `logits` output is bad input.
+ */
+export function logitsRunner(session: Session, inputShape: readonly number[]): BatchRunner {
+  return async (x, count) => {
+    const out = await session.run({
+      input: { dtype: "float32", shape: [count, ...inputShape], data: x },
+    });
+    if (!out.logits) {
+      throw badInput(
+        `the model has no output named "logits" (it has ${session.outputNames.join(", ")}); ` +
+          "use a model exported by adaspring (export, or a trained baseline)",
+      );
+    }
+    return out.logits.data as Float32Array;
+  };
+}
+
 /** What {@link accuracyOf} and {@link measureAccuracy} measure. */
 export interface AccuracyMeasurement {
   /** Fraction of samples whose largest logit is their label (0 for no samples). */
@@ -164,17 +185,7 @@ export async function measureAccuracy(
 ): Promise<AccuracyMeasurement> {
   const session = await createSession(bytes, { backend: opts.backend ?? "web", cache: false });
   try {
-    return await accuracyOf(
-      async (x, count) => {
-        const out = await session.run({
-          input: { dtype: "float32", shape: [count, ...inputShape], data: x },
-        });
-        return out.logits.data as Float32Array;
-      },
-      samples,
-      inputShape,
-      opts.batchSize,
-    );
+    return await accuracyOf(logitsRunner(session, inputShape), samples, inputShape, opts.batchSize);
   } finally {
     await session.release();
   }

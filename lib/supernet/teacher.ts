@@ -10,7 +10,7 @@
 import { badInput } from "../errors.ts";
 import { modelKey } from "../runtime/cache.ts";
 import { createSession } from "../runtime/session.ts";
-import type { BatchRunner } from "./export.ts";
+import { type BatchRunner, logitsRunner } from "./export.ts";
 
 /** An open teacher model. */
 export interface FixedTeacher {
@@ -52,14 +52,12 @@ export async function openTeacher(
   backend = "web",
 ): Promise<FixedTeacher> {
   const session = await createSession(bytes, { backend, cache: false });
+  const logitsOf = logitsRunner(session, inputShape);
   const run: BatchRunner = async (x, count) => {
-    const out = await session.run({
-      input: { dtype: "float32", shape: [count, ...inputShape], data: x },
-    });
-    const logits = out.logits?.data as Float32Array | undefined;
-    if (!logits || logits.length !== count * classes) {
+    const logits = await logitsOf(x, count);
+    if (logits.length !== count * classes) {
       throw badInput(
-        `teacher ${source} gave ${logits ? logits.length / count : "no"} logits per sample, ` +
+        `teacher ${source} gave ${logits.length / count} logits per sample, ` +
           `the task has ${classes} classes; use a model trained on this task`,
       );
     }

@@ -2,6 +2,8 @@
 // and an ensemble step with a teacher distils the students from exactly its logits.
 import assert from "node:assert/strict";
 import { AdaspringError } from "../../lib/errors.ts";
+import { GraphBuilder } from "../../lib/onnx/graph.ts";
+import { encodeModel } from "../../lib/onnx/proto/encode.ts";
 import { createSessionCache } from "../../lib/supernet/ensemble_sessions.ts";
 import {
   createGradientBuffer,
@@ -129,5 +131,15 @@ Deno.test("ensemble step with a fixed teacher: students distil from the teacher'
   assert.notDeepEqual(
     [...uniform.store.tensors.get(head)!.data],
     [...inPlace.store.tensors.get(head)!.data],
+  );
+});
+
+Deno.test("openTeacher: a model without a logits output is refused, naming its outputs", async () => {
+  const g = new GraphBuilder("no-logits");
+  g.output(g.add1("Relu", [g.input("input", "float32", [1, ...TINY_INPUT])]), "y");
+  await assert.rejects(
+    () => openTeacher(encodeModel(g.toModel()), TINY_INPUT, 3, "relu.onnx"),
+    (err: unknown) =>
+      err instanceof AdaspringError && /no output named "logits" \(it has y\)/.test(err.message),
   );
 });
