@@ -245,6 +245,7 @@ async function exportModel(ws: Workspace, r: SearchResult, path: string) {
   const e = exportSubnet(ws.store, ws.space, r.config, {
     inputShape: ws.data.inputShape,
     bnStats: cal.stats,
+    lowRank: cal.lowRank,
   });
   const size = ws.data.inputShape.reduce((a, b) => a * b, 1);
   const input = {
@@ -283,6 +284,7 @@ async function verify(
   const e = exportSubnet(ws.store, ws.space, r.config, {
     inputShape: ws.data.inputShape,
     bnStats: cal.stats,
+    lowRank: cal.lowRank,
   });
   const acc = await measureAccuracy(e.bytes, ws.data.test, ws.data.inputShape);
   const here = ws.profile.platform.latency === "measured";

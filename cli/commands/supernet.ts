@@ -124,6 +124,7 @@ export function registerSupernetCommands(program: Command<[], Globals>): void {
       const e = exportSubnet(l.store, l.space, l.config, {
         inputShape: l.data.inputShape,
         bnStats: cal.stats,
+        lowRank: cal.lowRank,
         int8: opts.int8 || l.config.int8,
       });
       const size = l.data.inputShape.reduce((a, b) => a * b, 1);

@@ -159,17 +159,18 @@ export class LiveEvolver {
   }
 
   async #build(config: SubnetConfig, id: string, refreshBn: boolean) {
+    // Calibration first: it fits the low-rank factors (cached with the statistics), which the
+    // derived weights then use.
     const t0 = performance.now();
-    const plan = planSubnet(this.space, config, this.store.shape);
-    const weights = deriveSubnetWeights(this.store, plan);
-    const t1 = performance.now();
     const cal = await calibrateBn(this.store, this.space, config, this.data, {
       samples: this.options.samples,
       backend: this.#backend,
       cacheDir: this.options.bnCacheDir,
       refresh: refreshBn,
-      weights,
     });
+    const t1 = performance.now();
+    const plan = planSubnet(this.space, config, this.store.shape);
+    const weights = deriveSubnetWeights(this.store, plan, { lowRank: cal.lowRank });
     const t2 = performance.now();
     const m = materialize(this.store, this.space, config, {
       inputShape: this.data.inputShape,
@@ -187,8 +188,8 @@ export class LiveEvolver {
       record: {
         bn: cal.cached,
         phases: {
-          derive: t1 - t0,
-          calibrate: t2 - t1,
+          derive: t2 - t1,
+          calibrate: t1 - t0,
           materialize: t3 - t2,
           encode: t4 - t3,
           session: t5 - t4,

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { LOW_RANK_DERIVATION } from "../supernet/lowrank_fit.ts";
 import type { AccuracyMetric } from "../data/metrics.ts";
 import { encodeModel } from "../onnx/proto/encode.ts";
 import { createSession } from "../runtime/session.ts";
@@ -88,11 +89,18 @@ export interface EvolvedModel {
 }
 
 /**
- * One configuration's saved test accuracy (`<task>/supernet/test-accuracy.json`, by id).
+ * One configuration's saved test accuracy (`<task>/supernet/` {@link DERIVED_ACCURACY_FILE}, by
+ * id).
  * `balancedAccuracy` is absent from entries saved before it was recorded; such entries are
  * still used as they are, except that matching on balanced accuracy measures them again
  * (delete the file to measure every configuration again, which retrains nothing).
  */
+/**
+ * Where a supernet's derived test accuracies are saved, beside its weights; named by the
+ * low-rank derivation, so that accuracies derived another way are never reused.
+ */
+export const DERIVED_ACCURACY_FILE = `test-accuracy-${LOW_RANK_DERIVATION}.json`;
+
 export interface SavedAccuracy {
   readonly accuracy: number;
   readonly samples: number;
@@ -166,6 +174,7 @@ export class SupernetModels {
     const m = materialize(this.store, t.space, config, {
       inputShape: t.data.inputShape,
       bnStats: cal.stats,
+      lowRank: cal.lowRank,
       name: id,
     });
     return encodeModel(m.model);

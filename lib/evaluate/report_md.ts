@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DERIVED_ACCURACY_FILE } from "./measure.ts";
 import type { SuiteConfig, SupernetSettings } from "../config/suite.ts";
 import { testBalance } from "../data/balance.ts";
 import type { MatchMetric } from "./matching.ts";
@@ -47,7 +48,8 @@ export function missingBalancedStages(rows: readonly SharedVsAloneRow[]): string
   }
   if (rows.some((r) => !r.derivedBalanced)) {
     out.add(
-      "`supernet/test-accuracy.json` (measures the derived configurations again; retrains nothing)",
+      `\`supernet/${DERIVED_ACCURACY_FILE}\` (measures the derived configurations again; ` +
+        "retrains nothing)",
     );
   }
   return [...out].sort();

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { LOW_RANK_DERIVATION } from "../supernet/lowrank_fit.ts";
 import { join } from "node:path";
 import { type SuiteConfig, type SupernetSettings, supernetSettingsFor } from "../config/suite.ts";
 import { badInput } from "../errors.ts";
@@ -276,7 +277,11 @@ export async function profileStage(
   const sn = supernetSettingsFor(suite, t.config.name);
   const dir = join(t.dir, "profile");
   // The profile measures the supernet's weights: it is stale when the supernet's inputs change.
-  await stampInputs(dir, { supernet: supernetStamp(sn), profile: suite.profile });
+  await stampInputs(dir, {
+    supernet: supernetStamp(sn),
+    profile: suite.profile,
+    derivation: LOW_RANK_DERIVATION,
+  });
   const out: Profiles = new Map();
   // The host first: modeled platforms borrow its calibration from the same directory.
   const platforms = [...new Set(["host", ...suite.platforms])];

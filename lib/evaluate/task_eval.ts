@@ -33,7 +33,12 @@ import {
   type TaskMatching,
   taskMatching,
 } from "./matching.ts";
-import { type HostLatency, measureInterleaved, SupernetModels } from "./measure.ts";
+import {
+  DERIVED_ACCURACY_FILE,
+  type HostLatency,
+  measureInterleaved,
+  SupernetModels,
+} from "./measure.ts";
 import { compareSearches, type SearchComparison } from "./on_demand.ts";
 import { type Comparison, comparisonOf, summarizeRatios } from "./ratios.ts";
 import { type BaselineResult, type BaselineSkipped, baselinesStage } from "./stage_baselines.ts";
@@ -176,7 +181,7 @@ async function derivedModels(
   store: WeightStore,
   index: number,
 ): Promise<{ models: SupernetModels; accPath: string }> {
-  const accPath = join(t.dir, supernetRun(t.seed, index).dir, "test-accuracy.json");
+  const accPath = join(t.dir, supernetRun(t.seed, index).dir, DERIVED_ACCURACY_FILE);
   return { models: new SupernetModels(t, store, (await readStage(accPath)) ?? {}), accPath };
 }
 

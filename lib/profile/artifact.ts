@@ -92,6 +92,11 @@ export const profileSchema = z.strictObject({
     weightsHash: z.string(),
     origin: z.string().optional(),
     trained: z.boolean().optional(),
+    /**
+     * How low-rank factors were derived for its accuracies (`lowrank_fit.ts`); absent from
+     * profiles made before the activation-aware fit, whose factors were the plain SVD's.
+     */
+    derivation: z.string().default("svd"),
   }),
   /** Caveats every reader must see (untrained weights, modeled figures). */
   warnings: z.array(z.string()).optional(),

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { LOW_RANK_DERIVATION } from "../supernet/lowrank_fit.ts";
 import { dirname, join } from "node:path";
 import { loadPlatformConfig } from "../config/platform.ts";
 import { badInput } from "../errors.ts";
@@ -327,7 +328,14 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
         : undefined,
     }));
 
-  const accInputs = { ...baseInputs, data: data.checksum, limit, bnSamples };
+  // The accuracies depend on how low-rank factors are derived (fit or plain SVD).
+  const accInputs = {
+    ...baseInputs,
+    data: data.checksum,
+    limit,
+    bnSamples,
+    derivation: LOW_RANK_DERIVATION,
+  };
   const accState = await PhaseStore.open<MeasuredAccuracy>(dir, "accuracy", accInputs, resume);
   const accConfigs = distinctConfigs(space, rng.fork("accuracy"), accuracySamples);
   const pairs = await phase("accuracy", () =>
@@ -423,7 +431,7 @@ export async function runProfile(opts: ProfileOptions): Promise<ProfileResult> {
   const artifact: ProfileArtifact = {
     schemaVersion: PROFILE_SCHEMA_VERSION,
     task: { name: task.config.name, configHash: task.hash, path: task.path },
-    supernet: { weightsHash, origin: store.origin, trained },
+    supernet: { weightsHash, origin: store.origin, trained, derivation: LOW_RANK_DERIVATION },
     warnings,
     platform: {
       name,

@@ -101,6 +101,7 @@ export async function measureAccuracies(
     const m = materialize(store, space, config, {
       inputShape: data.inputShape,
       bnStats: cal.stats,
+      lowRank: cal.lowRank,
     });
     return encodeModel(m.model);
   };

@@ -32,6 +32,8 @@ import type { BnStatistics, BnStats } from "./materialize.ts";
 import { planSubnet } from "./plan.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
 import { BN_EPSILON, type WeightStore } from "./weights.ts";
+import { fitLowRank, LOW_RANK_DERIVATION, lowRankConvs } from "./lowrank_fit.ts";
+import type { LowRankFactors } from "./svd.ts";
 
 /** Default number of training samples statistics are measured on. */
 export const DEFAULT_CALIBRATION_SAMPLES = 256;
@@ -56,8 +58,13 @@ export interface CalibrationOptions {
   readonly cacheDir?: string;
   /** Skip the caches (to time the uncached path); the result is still stored. */
   readonly refresh?: boolean;
-  /** Weights already derived for this configuration. */
+  /** Weights already derived for this configuration (used as given: no low-rank fit). */
   readonly weights?: SubnetWeights;
+  /**
+   * Fit the low-rank factors to the calibration inputs (`lowrank_fit.ts`; default true). Off,
+   * the factors are the plain SVD's, as in training (the supernet's per-epoch validation).
+   */
+  readonly fitLowRank?: boolean;
 }
 
 /** Milliseconds per phase of an uncached calibration, measured here. */
@@ -65,6 +72,8 @@ export interface CalibrationTimings {
   readonly build: number;
   readonly session: number;
   readonly run: number;
+  /** The low-rank fit (its probe graph, pass and solves); 0 without low-rank blocks. */
+  readonly fit: number;
 }
 
 /** Statistics of a configuration and how they were obtained. */
@@ -74,9 +83,20 @@ export interface CalibrationResult {
   readonly cached: "memory" | "disk" | null;
   readonly samples: number;
   readonly timings: CalibrationTimings;
+  /**
+   * The fitted low-rank factors by prefix (`b4.lr`), empty when the configuration has none or
+   * the fit was off; pass them to `materialize` (`lowRank`) with the statistics they belong to.
+   */
+  readonly lowRank: ReadonlyMap<string, LowRankFactors>;
 }
 
-const memory = new Map<string, BnStats>();
+/** What a calibration caches: BN statistics and the low-rank factors they were measured with. */
+interface Calibrated {
+  readonly stats: BnStats;
+  readonly lowRank: ReadonlyMap<string, LowRankFactors>;
+}
+
+const memory = new Map<string, Calibrated>();
 const storeIds = new WeakMap<WeightStore, number>();
 let nextStoreId = 1;
 const contentHashes = new WeakMap<WeightStore, { revision: number; hash: string }>();
@@ -151,20 +171,34 @@ async function storeKey(store: WeightStore): Promise<string> {
   return hash;
 }
 
-function toJson(stats: BnStats): string {
-  const out: Record<string, { mean: number[]; variance: number[] }> = {};
-  for (const [k, v] of stats) out[k] = { mean: [...v.mean], variance: [...v.variance] };
+// On disk: `{ "<bn>": { mean, variance }, ..., "lowRank": { "<prefix>": { u, v } } }`.
+function toJson(c: Calibrated): string {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of c.stats) out[k] = { mean: [...v.mean], variance: [...v.variance] };
+  if (c.lowRank.size > 0) {
+    out.lowRank = Object.fromEntries(
+      [...c.lowRank].map(([k, f]) => [k, { u: [...f.u], v: [...f.v] }]),
+    );
+  }
   return JSON.stringify(out) + "\n";
 }
 
-function fromJson(text: string): BnStats {
-  const parsed = JSON.parse(text) as Record<string, { mean: number[]; variance: number[] }>;
-  return new Map(
-    Object.entries(parsed).map(([k, v]) => [k, {
-      mean: Float64Array.from(v.mean),
-      variance: Float64Array.from(v.variance),
+function fromJson(text: string): Calibrated {
+  const { lowRank = {}, ...bns } = JSON.parse(text) as Record<string, unknown> & {
+    lowRank?: Record<string, { u: number[]; v: number[] }>;
+  };
+  const stats = new Map(
+    Object.entries(bns as Record<string, { mean: number[]; variance: number[] }>).map((
+      [k, v],
+    ) => [k, { mean: Float64Array.from(v.mean), variance: Float64Array.from(v.variance) }]),
+  );
+  const factors = new Map(
+    Object.entries(lowRank).map(([k, f]) => [k, {
+      u: Float32Array.from(f.u),
+      v: Float32Array.from(f.v),
     }]),
   );
+  return { stats, lowRank: factors };
 }
 
 /**
@@ -176,7 +210,7 @@ async function lookupBn(
   space: SearchSpace,
   config: SubnetConfig,
   data: CalibrationData,
-  opts: Pick<CalibrationOptions, "samples" | "cacheDir" | "refresh">,
+  opts: Pick<CalibrationOptions, "samples" | "cacheDir" | "refresh" | "weights" | "fitLowRank">,
 ) {
   const size = data.inputShape.reduce((a, b) => a * b, 1);
   const available = Math.floor(data.x.length / size);
@@ -185,10 +219,14 @@ async function lookupBn(
   if (!storeIds.has(store)) storeIds.set(store, nextStoreId++);
   // The int8 flag does not change float statistics: calibrate the float configuration.
   const id = formatConfigId(space, { ...config, int8: false });
-  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}|spread`;
-  const none = { build: 0, session: 0, run: 0 };
-  const result = (stats: BnStats, cached: "memory" | "disk"): CalibrationResult => ({
-    stats,
+  // The derivation is part of the key: statistics of plain-SVD factors are not those of fitted.
+  const fit = opts.weights === undefined && opts.fitLowRank !== false;
+  const derivation = fit ? LOW_RANK_DERIVATION : "svd";
+  const memKey = `${storeIds.get(store)}@${store.revision}|${id}|${n}|${data.key}|spread|` +
+    derivation;
+  const none = { build: 0, session: 0, run: 0, fit: 0 };
+  const result = (c: Calibrated, cached: "memory" | "disk"): CalibrationResult => ({
+    ...c,
     cached,
     samples: n,
     timings: none,
@@ -200,17 +238,19 @@ async function lookupBn(
   let diskPath: string | undefined;
   let hit: CalibrationResult | null = null;
   if (opts.cacheDir !== undefined) {
-    const key = await sha256Hex(`${await storeKey(store)}|${id}|${n}|${data.key}|spread`);
+    const key = await sha256Hex(
+      `${await storeKey(store)}|${id}|${n}|${data.key}|spread|${derivation}`,
+    );
     diskPath = join(opts.cacheDir, `bn-${key.slice(0, 32)}.json`);
     if (!opts.refresh) {
       try {
-        const stats = fromJson(await Deno.readTextFile(diskPath));
-        memory.set(memKey, stats);
-        hit = result(stats, "disk");
+        const c = fromJson(await Deno.readTextFile(diskPath));
+        memory.set(memKey, c);
+        hit = result(c, "disk");
       } catch { /* not cached yet (or unreadable) */ }
     }
   }
-  return { n, memKey, diskPath, hit };
+  return { n, memKey, diskPath, hit, fit };
 }
 
 /**
@@ -236,33 +276,64 @@ export async function calibrateBn(
   data: CalibrationData,
   opts: CalibrationOptions = {},
 ): Promise<CalibrationResult> {
-  const { n, memKey, diskPath, hit } = await lookupBn(store, space, config, data, opts);
+  const { n, memKey, diskPath, hit, fit } = await lookupBn(store, space, config, data, opts);
   if (hit) return hit;
   const size = data.inputShape.reduce((a, b) => a * b, 1);
   const available = Math.floor(data.x.length / size);
+  const batch = Math.max(1, Math.min(opts.batchSize ?? n, n));
+  const backend = opts.backend ?? "web";
+  /** Batch starting at sample `start` of the `n` spread evenly over the data. */
+  const samplesAt = (start: number) => {
+    const count = Math.min(batch, n - start);
+    const x = new Float32Array(count * size);
+    for (let i = 0; i < count; i++) {
+      const from = Math.floor(((start + i) * available) / n) * size;
+      x.set(data.x.subarray(from, from + size), i * size);
+    }
+    return { tensor: { dtype: "float32" as const, shape: [count, ...data.inputShape], data: x } };
+  };
 
   const t0 = performance.now();
   const plan = planSubnet(space, config, store.shape);
-  const weights = opts.weights ?? deriveSubnetWeights(store, plan);
+  let weights = opts.weights ?? deriveSubnetWeights(store, plan);
+  let lowRank: ReadonlyMap<string, LowRankFactors> = new Map();
+  const f0 = performance.now();
+  if (fit && lowRankConvs(plan).length > 0) {
+    const fitted = await fitLowRank(store, plan, weights, data.inputShape, async (model, outs) => {
+      const probe = await createSession(encodeModel(model), { backend, cache: false });
+      const sums = new Map<string, Float64Array>();
+      try {
+        for (let start = 0; start < n; start += batch) {
+          const out = await probe.run({ input: samplesAt(start).tensor }, outs);
+          for (const name of outs) {
+            const part = out[name].data as Float32Array;
+            const sum = sums.get(name) ?? sums.set(name, new Float64Array(part.length)).get(name)!;
+            for (let i = 0; i < part.length; i++) sum[i] += part[i];
+          }
+        }
+      } finally {
+        await probe.release();
+      }
+      return sums;
+    });
+    lowRank = fitted.factors;
+    weights = deriveSubnetWeights(store, plan, { lowRank });
+  }
+  const fitMs = performance.now() - f0;
   const { model, bns } = calibrationModel(plan, weights, data.inputShape);
   const bytes = encodeModel(model);
   const t1 = performance.now();
-  const session = await createSession(bytes, { backend: opts.backend ?? "web", cache: false });
+  const session = await createSession(bytes, { backend, cache: false });
   const t2 = performance.now();
-  const batch = Math.max(1, Math.min(opts.batchSize ?? n, n));
   const sums = new Map(
     bns.map((b) => [b, [] as { n: number; mean: Float32Array; variance: Float32Array }[]]),
   );
   try {
     for (let start = 0; start < n; start += batch) {
       const count = Math.min(batch, n - start);
-      const x = new Float32Array(count * size);
-      for (let i = 0; i < count; i++) {
-        const from = Math.floor(((start + i) * available) / n) * size;
-        x.set(data.x.subarray(from, from + size), i * size);
-      }
+      const { tensor: x } = samplesAt(start);
       const out = await session.run(
-        { input: { dtype: "float32", shape: [count, ...data.inputShape], data: x } },
+        { input: x },
         bns.flatMap((b) => [`${b}.mean`, `${b}.var`]),
       );
       for (const b of bns) {
@@ -286,13 +357,14 @@ export async function calibrateBn(
     stats.set(b, { mean, variance });
   }
   const t3 = performance.now();
-  memory.set(memKey, stats);
-  if (diskPath !== undefined) await writeFileAtomic(diskPath, toJson(stats));
+  memory.set(memKey, { stats, lowRank });
+  if (diskPath !== undefined) await writeFileAtomic(diskPath, toJson({ stats, lowRank }));
   return {
     stats,
+    lowRank,
     cached: null,
     samples: n,
-    timings: { build: t1 - t0, session: t2 - t1, run: t3 - t2 },
+    timings: { build: t1 - t0 - fitMs, session: t2 - t1, run: t3 - t2, fit: fitMs },
   };
 }
 

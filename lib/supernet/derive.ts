@@ -8,6 +8,7 @@
 import type { PlanConv, SubnetPlan } from "./plan.ts";
 import { readSlice, sliceShape, type StoreSlice } from "./slice.ts";
 import { cachedLowRankFactors } from "./svd_cache.ts";
+import type { LowRankFactors } from "./svd.ts";
 import type { WeightStore } from "./weights.ts";
 
 /** One subnet tensor and the store slice it comes from. */
@@ -40,6 +41,11 @@ export interface SubnetWeights {
 export interface DeriveOptions {
   /** Recompute every SVD instead of using the cache (to time the uncached path). */
   readonly refresh?: boolean;
+  /**
+   * Factors to use instead of the SVD's, by low-rank prefix (`b4.lr`): the activation-aware
+   * fit that BN calibration makes for deployment (`lowrank_fit.ts`).
+   */
+  readonly lowRank?: ReadonlyMap<string, LowRankFactors>;
 }
 
 /** The weight of conv `c` from derived weights. */
@@ -100,19 +106,17 @@ export function deriveSubnetWeights(
       continue;
     }
     if (derived.kind === "svd-v") continue; // made together with its svd-u partner
+    const prefix = c.name.slice(0, -2); // `b4.lr`
+    const given = opts.lowRank?.get(prefix);
     // The factors of a slice only change with the store's values: see svd_cache.ts.
     const t0 = performance.now();
-    const { factors: { u, v }, shape, cached } = cachedLowRankFactors(
-      store,
-      c.weight,
-      derived.rank,
-      opts,
-    );
+    const { factors: { u, v }, shape, cached } = given
+      ? { factors: given, shape: sliceShape(store, c.weight), cached: true }
+      : cachedLowRankFactors(store, c.weight, derived.rank, opts);
     svdMs += performance.now() - t0;
     if (cached) svdCached++;
     else svdComputed++;
     const r = derived.rank, ones = Array<number>(plan.dims).fill(1);
-    const prefix = c.name.slice(0, -2); // `b4.lr`
     put(`${prefix}.u.w`, [r, ...shape.slice(1)], u, c.weight);
     put(`${prefix}.v.w`, [shape[0], r, ...ones], v, {
       ...c.weight,

@@ -87,7 +87,9 @@ export async function validateConfigs(
       x: o.calibration.x,
       inputShape: o.inputShape,
       key: o.calibration.key,
-    }, { samples: o.calibrationSamples, backend: o.backend, batchSize: 128 });
+      // Plain SVD factors, as trained (straight-through): the per-epoch watch and best-epoch
+      // choice stay those of the training; deployment fits them (lowrank_fit.ts).
+    }, { samples: o.calibrationSamples, backend: o.backend, batchSize: 128, fitLowRank: false });
     const m = materialize(store, space, w.config, {
       inputShape: o.inputShape,
       bnStats: cal.stats,

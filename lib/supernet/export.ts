@@ -16,7 +16,7 @@ import { badInput } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { formatConfigId } from "./config_id.ts";
 import { subnetCost } from "./cost.ts";
-import { type BnStats, materialize, type Materialized } from "./materialize.ts";
+import { materialize, type Materialized, type MaterializeOptions } from "./materialize.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
 import type { WeightStore } from "./weights.ts";
 
@@ -48,7 +48,7 @@ export function exportSubnet(
   store: WeightStore,
   space: SearchSpace,
   config: SubnetConfig,
-  opts: { inputShape: readonly number[]; bnStats?: BnStats; int8?: boolean },
+  opts: Pick<MaterializeOptions, "inputShape" | "bnStats" | "lowRank" | "int8">,
 ): ExportedModel {
   const int8 = opts.int8 ?? config.int8;
   const final = { ...config, int8 };

@@ -17,6 +17,7 @@ import { type PlanConv, planSubnet, type SubnetPlan } from "./plan.ts";
 import { quantizePerChannel } from "./quantize.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
 import { BN_EPSILON, type WeightStore } from "./weights.ts";
+import type { LowRankFactors } from "./svd.ts";
 
 /** Per-channel BN statistics of one BN layer of a subnet (its channels only). */
 export interface BnStatistics {
@@ -36,6 +37,11 @@ export interface MaterializeOptions {
    * variance 1 and the result says `calibrated: false`.
    */
   readonly bnStats?: BnStats;
+  /**
+   * Low-rank factors fitted with those statistics (`CalibrationResult.lowRank`), instead of the
+   * plain SVD's; ignored when `weights` is given.
+   */
+  readonly lowRank?: ReadonlyMap<string, LowRankFactors>;
   /** int8 QDQ weights (default: the configuration's flag). */
   readonly int8?: boolean;
   /** Weights already derived for this configuration (skips slicing and SVD). */
@@ -106,7 +112,7 @@ export function materialize(
   opts: MaterializeOptions,
 ): Materialized {
   const plan = planSubnet(space, config, store.shape);
-  const weights = opts.weights ?? deriveSubnetWeights(store, plan);
+  const weights = opts.weights ?? deriveSubnetWeights(store, plan, { lowRank: opts.lowRank });
   const int8 = opts.int8 ?? config.int8;
   let foldMs = 0, quantMs = 0;
   const t0 = performance.now();

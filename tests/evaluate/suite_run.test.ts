@@ -1,3 +1,4 @@
+import { DERIVED_ACCURACY_FILE } from "../../lib/evaluate/measure.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadSuiteConfig } from "../../lib/config/suite.ts";
@@ -263,7 +264,7 @@ Deno.test("evaluate: stages cached before balanced accuracy load as they are, sh
         stripped.set(path, text);
       }
     }
-    const accPath = join(work, e.name, "supernet", "test-accuracy.json");
+    const accPath = join(work, e.name, "supernet", DERIVED_ACCURACY_FILE);
     try {
       const acc = JSON.parse(await Deno.readTextFile(accPath));
       for (const v of Object.values(acc) as { balancedAccuracy?: number }[]) {
@@ -318,7 +319,7 @@ Deno.test("evaluate: derived accuracies cached without balanced accuracy are mea
   const work = join(dir, "work-old-derived");
   await Deno.mkdir(work);
   await new Deno.Command("cp", { args: ["-r", `${join(dir, "work1")}/.`, work] }).output();
-  const accPath = join(work, "tiny", "supernet", "test-accuracy.json");
+  const accPath = join(work, "tiny", "supernet", DERIVED_ACCURACY_FILE);
   const acc = JSON.parse(await Deno.readTextFile(accPath));
   for (const v of Object.values(acc) as { balancedAccuracy?: number }[]) delete v.balancedAccuracy;
   await Deno.writeTextFile(accPath, JSON.stringify(acc, null, 1) + "\n");
@@ -515,7 +516,7 @@ Deno.test("evaluate: supernet seeds 2 trains a second supernet only, and derives
     const after = await jsonFiles(join(taskDir, stage));
     for (const [name, text] of files) {
       // Derived accuracies are added to (not changed in) supernet/test-accuracy.json.
-      if (name === "test-accuracy.json") continue;
+      if (name === DERIVED_ACCURACY_FILE) continue;
       assert.equal(after.get(name), text, `${stage}/${name}`);
     }
   }
@@ -525,7 +526,7 @@ Deno.test("evaluate: supernet seeds 2 trains a second supernet only, and derives
   assert.deepEqual(sva.supernetSeeds, [0, 1]);
   assert.equal(sva.extraSupernetsTrainTime!.provenance, "measured-here");
   const second = JSON.parse(
-    await Deno.readTextFile(join(taskDir, "supernet.seed1", "test-accuracy.json")),
+    await Deno.readTextFile(join(taskDir, "supernet.seed1", DERIVED_ACCURACY_FILE)),
   );
   const spreads: number[] = [];
   for (const row of sva.rows) {

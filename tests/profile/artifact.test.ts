@@ -14,7 +14,7 @@ function sample(): ProfileArtifact {
   return {
     schemaVersion: PROFILE_SCHEMA_VERSION,
     task: { name: "mnist", configHash: "aa" },
-    supernet: { weightsHash: "bb" },
+    supernet: { weightsHash: "bb", derivation: "svd" },
     platform: { name: "pi4", path: "configs/platforms/pi4.yaml", hash: "cc", latency: "modeled" },
     lut: {
       source: "synthetic",

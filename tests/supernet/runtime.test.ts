@@ -23,7 +23,11 @@ Deno.test("BN recalibration on ORT-web matches a direct computation on a tiny ba
   assert.equal(r.cached, null);
   assert.equal(r.samples, 4);
   // Direct: the stem conv output's per-channel mean/variance, from the float64 reference.
-  const m = materialize(store, space, config, { inputShape: [1, 28, 28], bnStats: r.stats });
+  const m = materialize(store, space, config, {
+    inputShape: [1, 28, 28],
+    bnStats: r.stats,
+    lowRank: r.lowRank,
+  });
   const plan = m.plan;
   // With the measured statistics folded in, every pre-ReLU conv output on the same batch must
   // have per-channel batch mean beta and variance gamma^2 v / (v + eps).
