@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LOW_RANK_DERIVATION } from "../../lib/supernet/lowrank_fit.ts";
 import type { Command } from "@commander-js/extra-typings";
 import { dirname } from "node:path";
 import { loadTaskConfig } from "../../lib/config/task.ts";
@@ -156,7 +157,11 @@ export function registerSupernetCommands(program: Command<[], Globals>): void {
         inputShape: l.data.inputShape,
         numClasses: l.data.classes.length,
       }, {
-        bnStatistics: `recalibrated on ${cal.samples} training samples (${l.data.provenance} data)`,
+        bnStatistics:
+          `recalibrated on ${cal.samples} training samples (${l.data.provenance} data)` +
+          (cal.lowRank.size > 0
+            ? `; low-rank factors fitted to the same samples (${LOW_RANK_DERIVATION})`
+            : ""),
         accuracy,
         checks,
       });

@@ -25,3 +25,29 @@ for (const command of ["export", "evolve"]) {
     );
   });
 }
+
+Deno.test("export: a low-rank configuration's factors are fitted, and the sidecar says so", async () => {
+  const dir = await Deno.makeTempDir();
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (s: string) => lines.push(s);
+  try {
+    for (
+      const [name, id] of [["lr", "b0:lr.25-w.5|b1:skip|b2:conv-w.5|b3:skip|b4:lr.5-w.5"], [
+        "plain",
+        "b0:conv-w.5|b1:skip|b2:conv-w.5|b3:skip|b4:conv-w.5",
+      ]]
+    ) {
+      await program().parseAsync(
+        ["--json", "export", "--task", "mnist", "--config", id, "-o", `${dir}/${name}.onnx`],
+        { from: "user" },
+      );
+    }
+  } finally {
+    console.log = log;
+    await Deno.remove(dir, { recursive: true });
+  }
+  const [lr, plain] = lines.map((l) => JSON.parse(l));
+  assert.match(lr.bnStatistics, /low-rank factors fitted to the same samples \(activation-aware/);
+  assert.doesNotMatch(plain.bnStatistics, /low-rank/);
+});
