@@ -297,8 +297,9 @@ export async function calibrateBn(
   const plan = planSubnet(space, config, store.shape);
   let weights = opts.weights ?? deriveSubnetWeights(store, plan);
   let lowRank: ReadonlyMap<string, LowRankFactors> = new Map();
-  const f0 = performance.now();
+  let fitMs = 0;
   if (fit && lowRankConvs(plan).length > 0) {
+    const f0 = performance.now();
     const fitted = await fitLowRank(store, plan, weights, data.inputShape, async (model, outs) => {
       const probe = await createSession(encodeModel(model), { backend, cache: false });
       const sums = new Map<string, Float64Array>();
@@ -318,8 +319,8 @@ export async function calibrateBn(
     });
     lowRank = fitted.factors;
     weights = deriveSubnetWeights(store, plan, { lowRank });
+    fitMs = performance.now() - f0;
   }
-  const fitMs = performance.now() - f0;
   const { model, bns } = calibrationModel(plan, weights, data.inputShape);
   const bytes = encodeModel(model);
   const t1 = performance.now();

@@ -8,8 +8,12 @@ import { activationAwareFactors, patchMoment } from "../../lib/supernet/lowrank_
 import { parseConfigId } from "../../lib/supernet/mod.ts";
 import type { PlanConv } from "../../lib/supernet/plan.ts";
 import { lowRankFactors, lowRankProduct } from "../../lib/supernet/svd.ts";
+import { timeEvolution } from "../../lib/supernet/evolve.ts";
 import { createRng } from "../../lib/util/rng.ts";
 import { mnistSpace, perturbedStore, randomInput } from "./store_fixtures.ts";
+
+const LR_ID = "b0:conv-w.75|b1:fire|b2:dw-w.5|b3:lr.5|b4:lr.25-w.5";
+const PLAIN_ID = "b0:conv-w1|b1:conv|b2:conv-w1|b3:conv|b4:conv-w1";
 
 const normals = (n: number, seed: number) => {
   const rng = createRng(seed);
@@ -149,7 +153,7 @@ for (const shape of [[2, 3, 16], [2, 2, 7, 7]]) {
 Deno.test("BN calibration fits low-rank blocks and caches the factors with the statistics", async () => {
   const space = await mnistSpace();
   const store = perturbedStore(space, 12);
-  const config = parseConfigId(space, "b0:conv-w.75|b1:fire|b2:dw-w.5|b3:lr.5|b4:lr.25-w.5");
+  const config = parseConfigId(space, LR_ID);
   const data = { x: randomInput(6, 21).data, inputShape: [1, 28, 28], key: "fit-test" };
   const dir = await Deno.makeTempDir();
   try {
@@ -170,9 +174,21 @@ Deno.test("BN calibration fits low-rank blocks and caches the factors with the s
       assert.deepEqual([...disk.lowRank.get(k)!.u], [...f.u]);
       assert.deepEqual([...disk.lowRank.get(k)!.v], [...f.v]);
     }
-    const none = parseConfigId(space, "b0:conv-w1|b1:conv|b2:conv-w1|b3:conv|b4:conv-w1");
+    const none = parseConfigId(space, PLAIN_ID);
     assert.equal((await calibrateBn(store, space, none, data, { samples: 6 })).lowRank.size, 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("evolution timing: the fit is a phase of the uncached calibration, none without low rank", async () => {
+  const space = await mnistSpace();
+  const store = perturbedStore(space, 3);
+  const data = { x: randomInput(4, 5).data, inputShape: [1, 28, 28], key: "evolve-fit" };
+  const o = { repeat: 2, warmup: 0, data, samples: 4 };
+  const lr = await timeEvolution(store, space, parseConfigId(space, LR_ID), o);
+  assert.ok(lr.runs["fit.uncached"].every((ms) => ms > 0));
+  lr.runs["fit.uncached"].forEach((ms, i) => assert.ok(ms <= lr.runs["calibrate.uncached"][i]));
+  const plain = await timeEvolution(store, space, parseConfigId(space, PLAIN_ID), o);
+  assert.deepEqual(plain.runs["fit.uncached"], [0, 0]);
 });
