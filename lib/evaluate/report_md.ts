@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DEFAULT_CALIBRATION_SAMPLES } from "../supernet/bn_calibration.ts";
 import { DERIVED_ACCURACY_FILE } from "./measure.ts";
 import type { SuiteConfig, SupernetSettings } from "../config/suite.ts";
 import { testBalance } from "../data/balance.ts";
@@ -166,7 +167,8 @@ export function sharedVsAloneMarkdown(
   const out = [
     "",
     "Shared weights vs trained alone (test accuracy and balanced accuracy, i.e. mean " +
-    "per-class recall, in %, all measured; derived = from the supernet without retraining; " +
+    "per-class recall, in %, all measured; derived = from the supernet without retraining, BN " +
+    `statistics and low-rank factors fitted on ${DEFAULT_CALIBRATION_SAMPLES} training samples; ` +
     "gap = alone - derived, in points):",
     "",
     table(

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { LOW_RANK_DERIVATION } from "../supernet/lowrank_fit.ts";
 import { type Figure, measuredHere } from "../report/provenance.ts";
 import { parseConfigId } from "../supernet/config_id.ts";
 import type { SupernetModels } from "./measure.ts";
@@ -19,7 +20,8 @@ export const SRC_ACC = "test split, materialized model run by onnxruntime-web";
 /** Where a balanced test accuracy comes from. */
 export const SRC_BALANCED = "balanced accuracy (mean per-class recall) on the test split, " +
   "materialized model run by onnxruntime-web";
-const SRC_DERIVED = "weights derived from the supernet, BN recalibrated, no retraining";
+const SRC_DERIVED = "weights derived from the supernet, BN recalibrated and low-rank factors " +
+  `fitted on training samples (${LOW_RANK_DERIVATION}), no retraining`;
 
 /** The shared-vs-alone comparison of one task (`TaskEvaluation.sharedVsAlone`). */
 export interface SharedVsAlone {
