@@ -379,8 +379,9 @@ export async function evaluateTask(t: EvalTask, suite: SuiteConfig): Promise<Tas
       samples: 256,
       data: t.calibration,
     });
-    const src = "median of 5 evolutions after 2 warm-up (derive, BN statistics, fold, ONNX " +
-      "encode, session); cached: SVD factors and BN statistics from earlier evolutions";
+    const src = "median of 5 evolutions after 2 warm-up (BN statistics and low-rank fit, derive, " +
+      "fold, ONNX encode, session); cached: BN statistics and fitted low-rank factors from " +
+      "earlier evolutions";
     evolution.push({
       config: id,
       cached: measuredHere(e.summary["total.cached"].median, "ms", src),
