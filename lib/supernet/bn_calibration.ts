@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { tensor } from "../onnx/dtype.ts";
 import { GraphBuilder, type Tensor } from "../onnx/graph.ts";
@@ -171,13 +172,22 @@ async function storeKey(store: WeightStore): Promise<string> {
   return hash;
 }
 
-// On disk: `{ "<bn>": { mean, variance }, ..., "lowRank": { "<prefix>": { u, v } } }`.
+const toBase64 = (a: Float32Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+const fromBase64 = (s: string) => {
+  if (typeof s !== "string") throw new TypeError("factors: not base64 text"); // read as a miss
+  const bytes = Buffer.from(s, "base64");
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+};
+
+// On disk: `{ "<bn>": { mean, variance }, ..., "lowRank": { "<prefix>": { u, v } } }`, the
+// factors as base64 float32 (exact, and a quarter of their decimal text).
 function toJson(c: Calibrated): string {
   const out: Record<string, unknown> = {};
   for (const [k, v] of c.stats) out[k] = { mean: [...v.mean], variance: [...v.variance] };
   if (c.lowRank.size > 0) {
     out.lowRank = Object.fromEntries(
-      [...c.lowRank].map(([k, f]) => [k, { u: [...f.u], v: [...f.v] }]),
+      [...c.lowRank].map(([k, f]) => [k, { u: toBase64(f.u), v: toBase64(f.v) }]),
     );
   }
   return JSON.stringify(out) + "\n";
@@ -185,7 +195,7 @@ function toJson(c: Calibrated): string {
 
 function fromJson(text: string): Calibrated {
   const { lowRank = {}, ...bns } = JSON.parse(text) as Record<string, unknown> & {
-    lowRank?: Record<string, { u: number[]; v: number[] }>;
+    lowRank?: Record<string, { u: string; v: string }>;
   };
   const stats = new Map(
     Object.entries(bns as Record<string, { mean: number[]; variance: number[] }>).map((
@@ -193,10 +203,7 @@ function fromJson(text: string): Calibrated {
     ) => [k, { mean: Float64Array.from(v.mean), variance: Float64Array.from(v.variance) }]),
   );
   const factors = new Map(
-    Object.entries(lowRank).map(([k, f]) => [k, {
-      u: Float32Array.from(f.u),
-      v: Float32Array.from(f.v),
-    }]),
+    Object.entries(lowRank).map(([k, f]) => [k, { u: fromBase64(f.u), v: fromBase64(f.v) }]),
   );
   return { stats, lowRank: factors };
 }
