@@ -517,8 +517,9 @@ export function renderMarkdown(body: EvaluationBody, plots: PlotIndex): string {
     `Runtime evolution on this machine (measured) of the matched configurations and of the ` +
       `Pareto lookup's answers (${body.evolutionMs.configurations} configurations): median ` +
       `${body.evolutionMs.medianCached?.toFixed(2) ?? "-"} ms, max ` +
-      `${body.evolutionMs.maxCached?.toFixed(2) ?? "-"} ms with SVD factors and BN statistics ` +
-      `cached, ${body.evolutionMs.maxUncached?.toFixed(2) ?? "-"} ms uncached.`,
+      `${body.evolutionMs.maxCached?.toFixed(2) ?? "-"} ms with BN statistics and low-rank ` +
+      `factors cached, ${body.evolutionMs.maxUncached?.toFixed(2) ?? "-"} ms uncached (BN ` +
+      `statistics measured, low-rank factors fitted).`,
     "",
     `The paper: ${Object.values(body.paper).join("; ")}. Energy is modeled everywhere ` +
       "(platform power x latency); latency is measured on the host and modeled on the devices.",
