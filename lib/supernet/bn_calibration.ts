@@ -16,11 +16,7 @@
  */
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { tensor } from "../onnx/dtype.ts";
 import { GraphBuilder, type Tensor } from "../onnx/graph.ts";
-import { add, div, mul, relu, sqrt, sub } from "../onnx/ops/math.ts";
-import { reduceMean } from "../onnx/ops/math.ts";
-import { conv } from "../onnx/ops/nn.ts";
 import { encodeModel } from "../onnx/proto/encode.ts";
 import type { ModelData } from "../onnx/types.ts";
 import { createSession } from "../runtime/session.ts";
@@ -28,11 +24,11 @@ import { writeFileAtomic } from "../util/atomic.ts";
 import { sha256Hex } from "../util/hash.ts";
 import { formatConfigId } from "./config_id.ts";
 import { deriveSubnetWeights, type SubnetWeights } from "./derive.ts";
-import { convOptions, emitBackbone } from "./emit.ts";
+import { batchStatBnRelu, emitBackbone, weightConv } from "./emit.ts";
 import type { BnStatistics, BnStats } from "./materialize.ts";
-import { planSubnet } from "./plan.ts";
+import { type PlanConv, planSubnet } from "./plan.ts";
 import type { SearchSpace, SubnetConfig } from "./space.ts";
-import { BN_EPSILON, type WeightStore } from "./weights.ts";
+import type { WeightStore } from "./weights.ts";
 import { fitLowRank, LOW_RANK_DERIVATION, lowRankConvs } from "./lowrank_fit.ts";
 import type { LowRankFactors } from "./svd.ts";
 
@@ -118,34 +114,15 @@ export function calibrationModel(
 ): { model: ModelData; bns: string[] } {
   const g = new GraphBuilder("bn-calibration");
   const input = g.input("input", "float32", ["N", ...inputShape]);
-  const axes = [0, ...Array.from({ length: plan.dims }, (_, i) => i + 2)];
   const bns: string[] = [];
-  const t = (name: string) => weights.tensors.get(name)!;
-  const channel = (name: string, c: number) => {
-    const v = t(name);
-    return g.param(name, tensor("float32", [1, c, ...Array(plan.dims).fill(1)], v.data));
-  };
-  const layer = (x: Tensor, c: Parameters<typeof convOptions>[0]): Tensor => {
-    const w = t(`${c.name}.w`);
-    const y = conv(
-      x,
-      g.param(`${c.name}.w`, { dtype: "float32", shape: w.shape, data: w.data }),
-      undefined,
-      convOptions(c, plan.dims),
-    );
+  const layer = (x: Tensor, c: PlanConv): Tensor => {
+    const y = weightConv(x, c, weights, plan.dims);
     if (c.bn === null) return y;
-    const mean = reduceMean(y, axes, { name: `${c.bn}.mean` });
-    const centred = sub(y, mean);
-    const variance = reduceMean(mul(centred, centred), axes, { name: `${c.bn}.var` });
-    g.output(mean, `${c.bn}.mean`);
-    g.output(variance, `${c.bn}.var`);
+    const bn = batchStatBnRelu(y, c, weights, plan.dims);
+    g.output(bn.mean, `${c.bn}.mean`);
+    g.output(bn.variance, `${c.bn}.var`);
     bns.push(c.bn);
-    const normed = div(centred, sqrt(add(variance, BN_EPSILON)));
-    const scaled = add(
-      mul(normed, channel(`${c.bn}.gamma`, c.cout)),
-      channel(`${c.bn}.beta`, c.cout),
-    );
-    return relu(scaled);
+    return bn.out;
   };
   g.output(emitBackbone(plan, input, layer), "features");
   return { model: g.toModel(), bns };
@@ -302,10 +279,12 @@ export async function calibrateBn(
 
   const t0 = performance.now();
   const plan = planSubnet(space, config, store.shape);
-  let weights = opts.weights ?? deriveSubnetWeights(store, plan);
+  const fitting = fit && lowRankConvs(plan).length > 0;
+  // Fitting, the plain SVD factors would be thrown away: the probe runs those blocks full.
+  let weights = opts.weights ?? deriveSubnetWeights(store, plan, { withoutLowRank: fitting });
   let lowRank: ReadonlyMap<string, LowRankFactors> = new Map();
   let fitMs = 0;
-  if (fit && lowRankConvs(plan).length > 0) {
+  if (fitting) {
     const f0 = performance.now();
     const fitted = await fitLowRank(store, plan, weights, data.inputShape, async (model, outs) => {
       const probe = await createSession(encodeModel(model), { backend, cache: false });

@@ -9,6 +9,7 @@ import type { PlanConv, SubnetPlan } from "./plan.ts";
 import { readSlice, sliceShape, type StoreSlice } from "./slice.ts";
 import { cachedLowRankFactors } from "./svd_cache.ts";
 import type { LowRankFactors } from "./svd.ts";
+import { lowRankPrefix } from "./lowrank_fit.ts";
 import type { WeightStore } from "./weights.ts";
 
 /** One subnet tensor and the store slice it comes from. */
@@ -46,6 +47,11 @@ export interface DeriveOptions {
    * fit that BN calibration makes for deployment (`lowrank_fit.ts`).
    */
   readonly lowRank?: ReadonlyMap<string, LowRankFactors>;
+  /**
+   * Leave the low-rank factors out (no SVD): for a graph that runs low-rank blocks as their full
+   * conv, such as the fit's probe (`lowrank_fit.ts`).
+   */
+  readonly withoutLowRank?: boolean;
 }
 
 /** The weight of conv `c` from derived weights. */
@@ -105,8 +111,9 @@ export function deriveSubnetWeights(
       plain(`${c.name}.w`, c.weight);
       continue;
     }
-    if (derived.kind === "svd-v") continue; // made together with its svd-u partner
-    const prefix = c.name.slice(0, -2); // `b4.lr`
+    // svd-v is made together with its svd-u partner.
+    if (derived.kind === "svd-v" || opts.withoutLowRank) continue;
+    const prefix = lowRankPrefix(c);
     const given = opts.lowRank?.get(prefix);
     // The factors of a slice only change with the store's values: see svd_cache.ts.
     const t0 = performance.now();

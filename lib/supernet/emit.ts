@@ -6,11 +6,14 @@
  *
  * @module
  */
+import { tensor } from "../onnx/dtype.ts";
 import type { Tensor } from "../onnx/graph.ts";
-import { add } from "../onnx/ops/math.ts";
-import { type ConvOptions, globalAveragePool } from "../onnx/ops/nn.ts";
+import { add, div, mul, reduceMean, relu, sqrt, sub } from "../onnx/ops/math.ts";
+import { conv, type ConvOptions, globalAveragePool } from "../onnx/ops/nn.ts";
 import { concat, flatten, reshape, slice } from "../onnx/ops/shape.ts";
+import type { SubnetWeights } from "./derive.ts";
 import type { PlanConv, SubnetPlan } from "./plan.ts";
+import { BN_EPSILON } from "./weights.ts";
 
 /** Writes one conv (and its BN + ReLU where the plan has one), returns its output. */
 export type ConvEmitter = (x: Tensor, conv: PlanConv) => Tensor;
@@ -24,6 +27,38 @@ export function convOptions(c: PlanConv, dims: number): ConvOptions {
     strides: Array<number>(dims).fill(c.stride),
     ...(c.groups > 1 ? { group: c.groups } : {}),
   };
+}
+
+/** Conv `c` on `x`, its unfolded weight from `weights` a graph parameter, without bias. */
+export function weightConv(x: Tensor, c: PlanConv, weights: SubnetWeights, dims: number): Tensor {
+  const w = weights.tensors.get(`${c.name}.w`)!;
+  const param = x.graph.param(`${c.name}.w`, { dtype: "float32", shape: w.shape, data: w.data });
+  return conv(x, param, undefined, convOptions(c, dims));
+}
+
+/**
+ * Conv `c`'s BatchNorm on `y`'s own batch statistics (training mode), gamma and beta from
+ * `weights`, then ReLU: the forward BN recalibration measures. `mean` and `variance`
+ * (`[1, C, 1...]`) are named `<bn>.mean` and `<bn>.var`.
+ */
+export function batchStatBnRelu(
+  y: Tensor,
+  c: PlanConv,
+  weights: SubnetWeights,
+  dims: number,
+): { out: Tensor; mean: Tensor; variance: Tensor } {
+  const axes = [0, ...Array.from({ length: dims }, (_, i) => i + 2)];
+  const channel = (name: string) =>
+    y.graph.param(
+      name,
+      tensor("float32", [1, c.cout, ...Array(dims).fill(1)], weights.tensors.get(name)!.data),
+    );
+  const mean = reduceMean(y, axes, { name: `${c.bn}.mean` });
+  const centred = sub(y, mean);
+  const variance = reduceMean(mul(centred, centred), axes, { name: `${c.bn}.var` });
+  const normed = div(centred, sqrt(add(variance, BN_EPSILON)));
+  const out = relu(add(mul(normed, channel(`${c.bn}.gamma`)), channel(`${c.bn}.beta`)));
+  return { out, mean, variance };
 }
 
 /**

@@ -37,18 +37,17 @@
  * @module
  */
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
-import { tensor } from "../onnx/dtype.ts";
 import { GraphBuilder, type Tensor } from "../onnx/graph.ts";
-import { add, div, mul, reduceMean, reduceSum, relu, sqrt, sub } from "../onnx/ops/math.ts";
+import { reduceSum } from "../onnx/ops/math.ts";
 import { conv, matMul } from "../onnx/ops/nn.ts";
 import { reshape, transpose } from "../onnx/ops/shape.ts";
 import type { ModelData } from "../onnx/types.ts";
 import type { SubnetWeights } from "./derive.ts";
-import { convOptions, emitBackbone } from "./emit.ts";
+import { batchStatBnRelu, convOptions, emitBackbone, weightConv } from "./emit.ts";
 import type { PlanConv, SubnetPlan } from "./plan.ts";
 import { readSlice, sliceShape } from "./slice.ts";
 import { factorsFromSvd, type LowRankFactors, svd } from "./svd.ts";
-import { BN_EPSILON, type WeightStore } from "./weights.ts";
+import type { WeightStore } from "./weights.ts";
 
 /**
  * Names how low-rank factors are derived; part of every cache key and stamp holding derived
@@ -172,23 +171,11 @@ export function momentModel(
 ): { model: ModelData; prefixes: string[] } {
   const g = new GraphBuilder("lowrank-moments");
   const input = g.input("input", "float32", ["N", ...inputShape]);
-  const axes = [0, ...Array.from({ length: plan.dims }, (_, i) => i + 2)];
   const prefixes: string[] = [];
-  const t = (name: string) => weights.tensors.get(name)!;
-  const channel = (name: string, c: number) =>
-    g.param(name, tensor("float32", [1, c, ...Array(plan.dims).fill(1)], t(name).data));
-  const normalize = (y: Tensor, c: PlanConv): Tensor => {
-    const mean = reduceMean(y, axes);
-    const centred = sub(y, mean);
-    const variance = reduceMean(mul(centred, centred), axes);
-    const normed = div(centred, sqrt(add(variance, BN_EPSILON)));
-    return relu(
-      add(mul(normed, channel(`${c.bn}.gamma`, c.cout)), channel(`${c.bn}.beta`, c.cout)),
-    );
-  };
   const layer = (x: Tensor, c: PlanConv): Tensor => {
     const kind = c.weight.derived?.kind;
-    if (kind === "svd-v") return normalize(x, c); // the full conv already ran in svd-u
+    // svd-v: its BN (and ReLU) on the full conv's output, which ran in svd-u.
+    if (kind === "svd-v") return batchStatBnRelu(x, c, weights, plan.dims).out;
     if (kind === "svd-u") {
       const prefix = lowRankPrefix(c);
       g.output(patchMoment(x, c, plan.dims, prefix), `${prefix}.moment`);
@@ -201,14 +188,8 @@ export function momentModel(
       });
       return conv(x, w, undefined, convOptions(c, plan.dims));
     }
-    const w = t(`${c.name}.w`);
-    const y = conv(
-      x,
-      g.param(`${c.name}.w`, { dtype: "float32", shape: w.shape, data: w.data }),
-      undefined,
-      convOptions(c, plan.dims),
-    );
-    return c.bn === null ? y : normalize(y, c);
+    const y = weightConv(x, c, weights, plan.dims);
+    return c.bn === null ? y : batchStatBnRelu(y, c, weights, plan.dims).out;
   };
   g.output(emitBackbone(plan, input, layer), "features");
   return { model: g.toModel(), prefixes };
