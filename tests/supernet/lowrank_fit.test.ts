@@ -48,17 +48,22 @@ function anisotropicMoment(cols: number, n: number, seed: number): Float64Array 
   return c;
 }
 
+/** The rank-r weight of the fitted factors (`damping` as given) and of the plain SVD's. */
+const fittedWeight = (
+  w: Float32Array,
+  [cout, cols, rank]: number[],
+  moment: Float64Array,
+  damping: number,
+) => lowRankProduct(activationAwareFactors(w, cout, cols, rank, moment, damping), cout, cols, rank);
+const plainWeight = (w: Float32Array, [cout, cols, rank]: number[]) =>
+  lowRankProduct(lowRankFactors(w, cout, cols, rank), cout, cols, rank);
+
 Deno.test("activation-aware factors: the identity moment gives the plain SVD's rank-r weight", () => {
   const [cout, cols, rank] = [6, 10, 3];
   const w = Float32Array.from(normals(cout * cols, 1));
   const eye = new Float64Array(cols * cols).map((_, k) => k % (cols + 1) === 0 ? 1 : 0);
-  const fitted = lowRankProduct(
-    activationAwareFactors(w, cout, cols, rank, eye, 0),
-    cout,
-    cols,
-    rank,
-  );
-  const plain = lowRankProduct(lowRankFactors(w, cout, cols, rank), cout, cols, rank);
+  const fitted = fittedWeight(w, [cout, cols, rank], eye, 0);
+  const plain = plainWeight(w, [cout, cols, rank]);
   for (let i = 0; i < fitted.length; i++) assert.ok(Math.abs(fitted[i] - plain[i]) < 1e-5);
 });
 
@@ -66,24 +71,14 @@ Deno.test("activation-aware factors: less output error than plain SVD, more weig
   const [cout, cols, rank] = [12, 30, 4];
   const w = Float32Array.from(normals(cout * cols, 2));
   const c = anisotropicMoment(cols, 400, 3);
-  const fitted = lowRankProduct(
-    activationAwareFactors(w, cout, cols, rank, c, 0),
-    cout,
-    cols,
-    rank,
-  );
-  const plain = lowRankProduct(lowRankFactors(w, cout, cols, rank), cout, cols, rank);
+  const fitted = fittedWeight(w, [cout, cols, rank], c, 0);
+  const plain = plainWeight(w, [cout, cols, rank]);
   const eFit = outputError(w, fitted, c, cout), ePlain = outputError(w, plain, c, cout);
   assert.ok(eFit < 0.8 * ePlain, `output error fitted ${eFit} vs plain ${ePlain}`);
   const frob = (wr: Float64Array) => wr.reduce((s, v, i) => s + (w[i] - v) ** 2, 0);
   assert.ok(frob(plain) < frob(fitted), "plain SVD is the weight-error optimum");
   // Damping pulls the fit toward the plain SVD: the error lies between the two.
-  const damped = lowRankProduct(
-    activationAwareFactors(w, cout, cols, rank, c, 10),
-    cout,
-    cols,
-    rank,
-  );
+  const damped = fittedWeight(w, [cout, cols, rank], c, 10);
   const eDamped = outputError(w, damped, c, cout);
   assert.ok(eFit <= eDamped && eDamped <= ePlain * 1.0001, `${eFit} <= ${eDamped} <= ${ePlain}`);
 });
